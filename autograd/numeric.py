@@ -1,0 +1,103 @@
+"""The finite-difference oracle: estimate a gradient by nudging each input.
+
+Central differences, (f(x + h) - f(x - h)) / 2h, have a truncation error of order
+h**2 * |f'''| and a round-off error of order u * |f| / h, where u = 2**-52 is the
+float precision. The two balance at h ~ u**(1/3) ~ 6e-6 (times the scale of x), which
+leaves about 10 correct digits: good enough to catch any wrong derivative rule, never
+exact. That is the whole reason to use backpropagation (see the README).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd.backward import gradients
+from autograd.modes import no_grad
+from autograd.value import Value
+
+__all__ = ["GradientMismatch", "check_grad", "default_step", "numeric_grad"]
+
+_CBRT_EPS = sys.float_info.epsilon ** (1.0 / 3.0)  # 6.06e-6
+
+
+class GradientMismatch(AssertionError):
+    """Backpropagation and finite differences disagree beyond the tolerance."""
+
+
+def default_step(x: float) -> float:
+    """The step for input ``x``: u**(1/3) * max(1, |x|), rounded so x + h is exact."""
+    h = _CBRT_EPS * max(1.0, abs(x))
+    return (x + h) - x  # the step the float arithmetic actually takes
+
+
+def _call(f: Callable[..., Any], xs: Sequence[float]) -> float:
+    out = f(*[Value(x) for x in xs])
+    return out.data if isinstance(out, Value) else float(out)
+
+
+def numeric_grad(
+    f: Callable[..., Any], xs: Sequence[float], eps: float | None = None
+) -> list[float]:
+    """Estimate df/dx_i for each input by central differences (two calls of f each).
+
+    ``f`` takes ``len(xs)`` scalars and returns a scalar; it is called with Values
+    under ``no_grad`` (so it builds no graph). ``eps`` is the step; by default
+    ``default_step(x_i)`` for each input.
+    """
+    point = [_number(x, i) for i, x in enumerate(xs)]
+    estimate = []
+    with no_grad():
+        for i, x in enumerate(point):
+            h = default_step(x) if eps is None else (x + eps) - x
+            if h == 0.0:
+                raise ValueError(f"numeric_grad: step {eps!r} vanishes at x[{i}]={x!r}")
+            point[i] = x + h
+            above = _call(f, point)
+            point[i] = x - h
+            below = _call(f, point)
+            point[i] = x
+            estimate.append((above - below) / (2.0 * h))
+    return estimate
+
+
+def check_grad(
+    f: Callable[..., Any],
+    xs: Sequence[float],
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+    eps: float | None = None,
+) -> float:
+    """Compare backprop with finite differences; return the largest error found.
+
+    Raises ``GradientMismatch`` naming the input index, both values and the
+    tolerance when |backprop - estimate| > atol + rtol * |estimate| for some input.
+    """
+    point = [_number(x, i) for i, x in enumerate(xs)]
+    leaves = [Value(x) for x in point]
+    out = f(*leaves)
+    exact = gradients(out, leaves) if isinstance(out, Value) else [0.0] * len(point)
+    estimate = numeric_grad(f, point, eps)
+    worst = 0.0
+    for i, (g, e) in enumerate(zip(exact, estimate)):
+        error = abs(g - e)
+        allowed = atol + rtol * abs(e)
+        if not error <= allowed:  # also catches NaN
+            raise GradientMismatch(
+                f"gradient of input {i} (x={point[i]!r}): backprop {g!r}, "
+                f"finite differences {e!r}, error {error:.3g} > tolerance "
+                f"{allowed:.3g} (atol={atol:g}, rtol={rtol:g})"
+            )
+        worst = max(worst, error)
+    return worst
+
+
+def _number(x: Any, i: int) -> float:
+    if isinstance(x, Value):
+        return x.data
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"finite differences need finite inputs, got x[{i}]={x!r}")
+    return value

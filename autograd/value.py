@@ -1,0 +1,316 @@
+"""``Value``: a scalar that records the graph of the computation that made it."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any, Union
+
+from autograd.modes import state
+from autograd.ops import OPS
+
+__all__ = ["VALUE_MATH", "Value", "dot", "linear", "sum"]
+
+Number = Union[int, float]  # noqa: UP007 - a runtime alias must work on 3.10
+Operand = Union["Value", int, float]
+
+_new = object.__new__
+_builtin_sum = sum
+
+# Forward functions looked up once; each is the table's own.
+_ADD = OPS["add"].forward
+_SUB = OPS["sub"].forward
+_MUL = OPS["mul"].forward
+_DIV = OPS["div"].forward
+_NEG = OPS["neg"].forward
+_POW = OPS["pow"].forward
+_FORWARD = {name: op.forward for name, op in OPS.items()}
+
+
+class Value:
+    """A scalar node: its number, its gradient, and the op and inputs that made it.
+
+    ``data`` is the number (a float). ``grad`` is d(root)/d(this node) after
+    ``root.backward()``, 0.0 before. ``inputs`` is the tuple of Values the op read, in
+    operand order (``x * x`` has inputs ``(x, x)``); ``()`` for a leaf. ``op`` is the
+    op's name in ``autograd.ops.OPS``, ``""`` for a leaf. ``label`` is a name for
+    display only.
+    """
+
+    __slots__ = ("__weakref__", "data", "grad", "inputs", "label", "op")
+
+    data: float
+    grad: Any  # a float, or a Value after backward(create_graph=True)
+    inputs: tuple[Value, ...]
+    op: str
+    label: str
+
+    def __init__(self, data: numbers.Real | float, label: str = "") -> None:
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.inputs = ()
+        self.op = ""
+        if not isinstance(label, str):
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
+        self.label = label
+
+    def __repr__(self) -> str:
+        parts = [repr(self.data), f"grad={self.grad!r}"]
+        if self.op:
+            parts.append(f"op={self.op!r}")
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        return f"Value({', '.join(parts)})"
+
+    # -- arithmetic --------------------------------------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        if type(other) is not Value:
+            other = _constant(other)
+            if other is None:
+                return NotImplemented
+        return _node(_ADD(self.data, other.data), (self, other), "add")
+
+    def __radd__(self, other: Number) -> Value:
+        left = _constant(other)
+        if left is None:
+            return NotImplemented
+        return _node(_ADD(left.data, self.data), (left, self), "add")
+
+    def __sub__(self, other: Operand) -> Value:
+        if type(other) is not Value:
+            other = _constant(other)
+            if other is None:
+                return NotImplemented
+        return _node(_SUB(self.data, other.data), (self, other), "sub")
+
+    def __rsub__(self, other: Number) -> Value:
+        left = _constant(other)
+        if left is None:
+            return NotImplemented
+        return _node(_SUB(left.data, self.data), (left, self), "sub")
+
+    def __mul__(self, other: Operand) -> Value:
+        if type(other) is not Value:
+            other = _constant(other)
+            if other is None:
+                return NotImplemented
+        return _node(_MUL(self.data, other.data), (self, other), "mul")
+
+    def __rmul__(self, other: Number) -> Value:
+        left = _constant(other)
+        if left is None:
+            return NotImplemented
+        return _node(_MUL(left.data, self.data), (left, self), "mul")
+
+    def __truediv__(self, other: Operand) -> Value:
+        if type(other) is not Value:
+            other = _constant(other)
+            if other is None:
+                return NotImplemented
+        return _node(_DIV(self.data, other.data), (self, other), "div")
+
+    def __rtruediv__(self, other: Number) -> Value:
+        left = _constant(other)
+        if left is None:
+            return NotImplemented
+        return _node(_DIV(left.data, self.data), (left, self), "div")
+
+    def __pow__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            return _node(_POW(self.data, other.data), (self, other), "pow")
+        exponent = _constant(other)
+        if exponent is None:
+            return NotImplemented
+        return _node(_POW(self.data, exponent.data), (self, exponent), "pow_const")
+
+    def __rpow__(self, other: Number) -> Value:
+        base = _constant(other)
+        if base is None:
+            return NotImplemented
+        return _node(_POW(base.data, self.data), (base, self), "pow")
+
+    def __neg__(self) -> Value:
+        return _node(_NEG(self.data), (self,), "neg")
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return self._unary("abs")
+
+    # -- functions -----------------------------------------------------------------
+
+    def _unary(self, op: str) -> Value:
+        return _node(_FORWARD[op](self.data), (self,), op)
+
+    def exp(self) -> Value:
+        """e ** self; raises OverflowError past x = 709.78 (the float range)."""
+        return self._unary("exp")
+
+    def log(self) -> Value:
+        """Natural logarithm; raises ValueError unless self > 0."""
+        return self._unary("log")
+
+    def sqrt(self) -> Value:
+        """Square root; raises ValueError if self < 0."""
+        return self._unary("sqrt")
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return self._unary("tanh")
+
+    def sigmoid(self) -> Value:
+        """Logistic function 1 / (1 + e**-x), computed without overflow."""
+        return self._unary("sigmoid")
+
+    def softplus(self) -> Value:
+        """log(1 + e**x), computed without overflow."""
+        return self._unary("softplus")
+
+    def relu(self) -> Value:
+        """max(x, 0), with relu'(0) = 0."""
+        return self._unary("relu")
+
+    def leaky_relu(self, slope: Operand = 0.01) -> Value:
+        """x if x > 0 else slope * x."""
+        other = slope if type(slope) is Value else _constant(slope)
+        if other is None:
+            raise TypeError(
+                f"leaky_relu: slope must be a number, got {type(slope).__name__}"
+            )
+        return _node(
+            _FORWARD["leaky_relu"](self.data, other.data), (self, other), "leaky_relu"
+        )
+
+    def abs(self) -> Value:
+        """|x|, with abs'(0) = 0."""
+        return self._unary("abs")
+
+    def sin(self) -> Value:
+        """Sine (radians); raises ValueError for an infinite x."""
+        return self._unary("sin")
+
+    def cos(self) -> Value:
+        """Cosine (radians); raises ValueError for an infinite x."""
+        return self._unary("cos")
+
+    # -- graph ---------------------------------------------------------------------
+
+    def backward(self, grad: Any = 1.0, *, create_graph: bool = False) -> None:
+        """Set every node's ``.grad`` to d(self)/d(node), accumulating into leaves."""
+        from autograd.backward import backward
+
+        backward(self, grad, create_graph=create_graph)
+
+    def detach(self) -> Value:
+        """A new leaf with the same number and label, cut off from the graph."""
+        return Value(self.data, self.label)
+
+
+def _as_float(data: Any) -> float:
+    if type(data) is float:
+        return data
+    if isinstance(data, numbers.Real):
+        try:
+            return float(data)
+        except OverflowError:
+            raise OverflowError(f"Value: {data!r} is too large for a float") from None
+    if isinstance(data, Value):
+        raise TypeError(
+            "Value: data is already a Value; use v.detach() for a new leaf "
+            "or Value(v.data)"
+        )
+    raise TypeError(
+        f"Value: data must be a real number (int, float, bool), "
+        f"got {type(data).__name__}: {data!r}"
+    )
+
+
+def _constant(x: Any) -> Value | None:
+    """A leaf for a number on the other side of an operator; None if not a number."""
+    if isinstance(x, numbers.Real):
+        return Value(x)
+    return None
+
+
+def _lift(x: Any, where: str) -> Value:
+    if type(x) is Value:
+        return x
+    if isinstance(x, numbers.Real):
+        return Value(x)
+    raise TypeError(f"{where}: expected a Value or a number, got {type(x).__name__}")
+
+
+def _node(data: float, inputs: tuple[Value, ...], op: str) -> Value:
+    """Make an op's output; under no_grad it is a leaf that records nothing."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    if state.recording:
+        out.inputs = inputs
+        out.op = op
+    else:
+        out.inputs = ()
+        out.op = ""
+    out.label = ""
+    return out
+
+
+# -- fused n-ary ops -----------------------------------------------------------------
+
+
+def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors torch.sum
+    """x1 + ... + xn as one node with n inputs (fast to build and to backpropagate)."""
+    inputs = tuple(_lift(v, "sum") for v in values)
+    return _node(_FORWARD["sum"](*[v.data for v in inputs]), inputs, "sum")
+
+
+def dot(weights: Iterable[Operand], inputs: Iterable[Operand]) -> Value:
+    """w1*x1 + ... + wn*xn as one node with inputs ``(*weights, *inputs)``."""
+    ws = [_lift(w, "dot") for w in weights]
+    xs = [_lift(x, "dot") for x in inputs]
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
+    nodes = (*ws, *xs)
+    return _node(_FORWARD["dot"](*[v.data for v in nodes]), nodes, "dot")
+
+
+def linear(
+    weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand
+) -> Value:
+    """w1*x1 + ... + wn*xn + b as one node with inputs ``(*weights, *inputs, bias)``."""
+    ws = [_lift(w, "linear") for w in weights]
+    xs = [_lift(x, "linear") for x in inputs]
+    if len(ws) != len(xs):
+        raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs")
+    nodes = (*ws, *xs, _lift(bias, "linear"))
+    return _node(_FORWARD["linear"](*[v.data for v in nodes]), nodes, "linear")
+
+
+# -- the function library for differentiable backward passes -------------------------
+
+
+class _ValueMath:
+    """Value versions of the functions that partial rules call (see ops.FLOAT_MATH)."""
+
+    exp = staticmethod(Value.exp)
+    log = staticmethod(Value.log)
+    sin = staticmethod(Value.sin)
+    cos = staticmethod(Value.cos)
+    sigmoid = staticmethod(Value.sigmoid)
+
+    @staticmethod
+    def data(x: Value) -> float:
+        return x.data
+
+    @staticmethod
+    def pow(x: Value, y: Operand) -> Value:
+        return x**y
+
+    @staticmethod
+    def div(x: Operand, y: Value) -> Value:
+        return x / y
+
+
+VALUE_MATH = _ValueMath()
