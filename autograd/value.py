@@ -247,13 +247,13 @@ def _node(data: float, inputs: tuple[Value, ...], op: str) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    if state.recording:
+    out.label = ""
+    if state.recording:  # anomaly mode (issue 7) will check via state.plain
         out.inputs = inputs
         out.op = op
     else:
         out.inputs = ()
         out.op = ""
-    out.label = ""
     return out
 
 
