@@ -15,6 +15,7 @@ import numbers
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
+from autograd.modes import state
 from autograd.ops import FLOAT_MATH, OPS
 from autograd.value import VALUE_MATH, Value
 
@@ -118,9 +119,10 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
     The same pass as ``backward_steps``, with the loop written out for speed: one
     rule call per node and one multiply-add per edge.
     """
-    if create_graph:
-        for _ in backward_steps(root, grad, create_graph=True):
-            pass
+    if create_graph or state.observers:  # the observed path, one step at a time
+        for step in backward_steps(root, grad, create_graph=create_graph):
+            for observer in state.observers:
+                observer.on_backward_step(step)
         return
     seed = _check_seed(grad, False)
     order = topological_order(root)

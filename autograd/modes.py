@@ -5,29 +5,48 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["enable_grad", "is_grad_enabled", "no_grad", "state"]
+__all__ = ["Observer", "enable_grad", "is_grad_enabled", "no_grad", "observe", "state"]
+
+
+class Observer:
+    """Watches the engine in one thread: every node made, every backward step.
+
+    Subclasses override the hooks they need. While any observer is active, ops and
+    backward passes in that thread take a slower, observed path; with none, the
+    fast path pays a single flag check (``state.plain``).
+    """
+
+    def on_node(self, node: Any) -> None:
+        """Called with each Value an op makes (before it is returned)."""
+
+    def on_backward_step(self, step: Any) -> None:
+        """Called with each ``backward.Step`` of a backward pass."""
 
 
 class _State(threading.local):
     """The switches, one copy per thread; class attributes are the defaults.
 
-    ``plain`` is True exactly when ops take the fast path (recording, no checks); it
-    is kept up to date by ``set`` so that making a node reads one flag.
+    ``plain`` is True exactly when ops take the fast path (recording, no observers);
+    ``set`` keeps it up to date so that making a node reads one flag.
     """
 
     recording: bool = True
-    anomaly: bool = False
+    observers: tuple[Observer, ...] = ()
     plain: bool = True
 
     def set(
-        self, *, recording: bool | None = None, anomaly: bool | None = None
+        self,
+        *,
+        recording: bool | None = None,
+        observers: tuple[Observer, ...] | None = None,
     ) -> None:
         if recording is not None:
             self.recording = recording
-        if anomaly is not None:
-            self.anomaly = anomaly
-        self.plain = self.recording and not self.anomaly
+        if observers is not None:
+            self.observers = observers
+        self.plain = self.recording and not self.observers
 
 
 state = _State()
@@ -58,3 +77,14 @@ def enable_grad() -> Iterator[None]:
         yield
     finally:
         state.set(recording=previous)
+
+
+@contextmanager
+def observe(observer: Observer) -> Iterator[Observer]:
+    """Within the block, ``observer`` sees this thread's nodes and backward steps."""
+    previous = state.observers
+    state.set(observers=(*previous, observer))
+    try:
+        yield observer
+    finally:
+        state.set(observers=previous)

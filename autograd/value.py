@@ -248,12 +248,18 @@ def _node(data: float, inputs: tuple[Value, ...], op: str) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if state.recording:  # anomaly mode (issue 7) will check via state.plain
+    if state.plain:  # the fast path: recording, nobody watching
+        out.inputs = inputs
+        out.op = op
+        return out
+    if state.recording:
         out.inputs = inputs
         out.op = op
     else:
         out.inputs = ()
         out.op = ""
+    for observer in state.observers:  # op counting, anomaly checks
+        observer.on_node(out)
     return out
 
 
