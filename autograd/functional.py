@@ -34,7 +34,9 @@ def value_and_grad(
                     f"{len(args)} positional arguments"
                 )
         values = list(args)
-        nested = any(isinstance(args[i], Value) for i in positions)
+        # Any Value argument (not only a differentiated one) may carry an outer
+        # grad's graph: grad(grad(f, 0), 1) needs d/dy of df/dx, so keep Values.
+        nested = any(isinstance(a, Value) for a in args)
         for i in positions:
             if not isinstance(values[i], Value):
                 values[i] = Value(values[i])

@@ -21,11 +21,12 @@ The backward pass (``backward.py``) multiplies each partial by the upstream grad
 and accumulates: the chain rule is written there and only there.
 
 Conventions: at a kink the partial is the one-sided value on the flat side, so
-relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope. Where a partial is infinite (the
-derivative of sqrt at 0) the float pass gives ``inf`` rather than raising, so the
-backward pass never dies half-way; anomaly mode reports it. Constant exponents
-(``x ** 3``) are constants: the ``pow_const`` rule gives them a zero partial, as
-PyTorch does for a Python number.
+relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope; at a NaN input they are NaN (no
+branch is right, and relu(nan) is nan). Where a partial is infinite (the derivative
+of sqrt at 0) the float pass gives ``inf`` rather than raising, so the backward pass
+never dies half-way; anomaly mode reports it. Constant exponents (``x ** 3``) are
+constants: the ``pow_const`` rule gives them a zero partial, as PyTorch does for a
+Python number, and d/dx x ** 0 = 0 everywhere.
 
 This module imports nothing of ours, so it can be read on its own.
 """
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from operator import mul as _mul  # a C function: faster than float.__mul__
 from typing import Any, NamedTuple
 
 __all__ = ["FLOAT_MATH", "OPS", "Op"]
@@ -119,7 +121,8 @@ def _softplus(x: float) -> float:
 
 
 def _relu(x: float) -> float:
-    return x if x > 0.0 else 0.0
+    # "not x <= 0" rather than "x > 0": NaN passes through (relu(nan) is nan, not 0).
+    return x if not x <= 0.0 else 0.0
 
 
 def _leaky_relu(x: float, slope: float) -> float:
@@ -128,12 +131,12 @@ def _leaky_relu(x: float, slope: float) -> float:
 
 def _dot(*xs: float) -> float:
     n = len(xs) // 2
-    return sum(map(float.__mul__, xs[:n], xs[n:]), 0.0)
+    return sum(map(_mul, xs[:n], xs[n:]), 0.0)
 
 
 def _linear(*xs: float) -> float:
     n = len(xs) // 2
-    return sum(map(float.__mul__, xs[:n], xs[n : 2 * n]), xs[-1])
+    return sum(map(_mul, xs[:n], xs[n : 2 * n]), xs[-1])
 
 
 def _sum(*xs: float) -> float:
@@ -201,6 +204,8 @@ def _pow_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[Any, Any]:
 def _pow_const_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[Any, float]:
     x, y = xs
     c = m.data(y)  # the exponent is a constant: the derivative uses its number
+    if c == 0.0:  # x ** 0 is the constant 1 (also at x = 0, inf, nan): 0 * inf is nan
+        return (0.0, 0.0)
     return (c * m.pow(x, c - 1.0), 0.0)
 
 
@@ -215,16 +220,23 @@ def _linear_partials(xs: Sequence[Any], out: Any, m: Any) -> list[Any]:
     return [*xs[n : 2 * n], *xs[:n], 1.0]
 
 
+def _relu_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[float]:
+    x = m.data(xs[0])
+    return (1.0 if x > 0.0 else 0.0 if x <= 0.0 else math.nan,)  # NaN at NaN
+
+
 def _abs_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[float]:
     x = m.data(xs[0])
-    return (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,)
+    return (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else math.nan,)
 
 
 def _leaky_relu_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[Any, Any]:
     x, slope = xs
     if m.data(x) > 0.0:
         return (1.0, 0.0)
-    return (slope, x)
+    if m.data(x) <= 0.0:
+        return (slope, x)
+    return (math.nan, math.nan)  # x is NaN: no branch is right
 
 
 _TABLE = [
@@ -257,7 +269,7 @@ _TABLE = [
         "relu",
         1,
         _relu,
-        lambda xs, out, m: (1.0 if m.data(xs[0]) > 0.0 else 0.0,),
+        _relu_partials,
         "max(x, 0); relu'(0) = 0",
     ),
     Op("leaky_relu", 2, _leaky_relu, _leaky_relu_partials, "x if x > 0 else slope*x"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import numbers
 from collections.abc import Iterable
 from typing import Any, Union
@@ -15,6 +16,7 @@ Number = Union[int, float]  # noqa: UP007 - a runtime alias must work on 3.10
 Operand = Union["Value", int, float]
 
 _new = object.__new__
+_INF = float("inf")
 _builtin_sum = sum
 
 # Forward functions looked up once; each is the table's own.
@@ -25,6 +27,23 @@ _DIV = OPS["div"].forward
 _NEG = OPS["neg"].forward
 _POW = OPS["pow"].forward
 _FORWARD = {name: op.forward for name, op in OPS.items()}
+_RELU = OPS["relu"].forward
+_SUM = OPS["sum"].forward
+_DOT = OPS["dot"].forward
+_LINEAR = OPS["linear"].forward
+_SEQUENCES = (list, tuple)
+
+# The hottest operators (+, -, *, unary -) write the table's forward inline, ``a + b``
+# on two floats, which is float.__add__ without the call; this check keeps the inline
+# arithmetic and the table from drifting apart. They also inline the fast path of
+# ``_node`` (state.plain): one function call less per node.
+if not (
+    _ADD is float.__add__
+    and _SUB is float.__sub__
+    and _MUL is float.__mul__
+    and _NEG is float.__neg__
+):  # pragma: no cover - a guard for whoever edits ops.py
+    raise ImportError("value.py inlines add, sub, mul and neg: update it with ops.py")
 
 
 class Value:
@@ -69,39 +88,87 @@ class Value:
             other = _constant(other)
             if other is None:
                 return NotImplemented
-        return _node(_ADD(self.data, other.data), (self, other), "add")
+        if state.plain:
+            out = _new(Value)
+            out.data = self.data + other.data
+            out.grad = 0.0
+            out.label = ""
+            out.inputs = (self, other)
+            out.op = "add"
+            return out
+        return _node(self.data + other.data, (self, other), "add")
 
     def __radd__(self, other: Number) -> Value:
         left = _constant(other)
         if left is None:
             return NotImplemented
-        return _node(_ADD(left.data, self.data), (left, self), "add")
+        if state.plain:
+            out = _new(Value)
+            out.data = left.data + self.data
+            out.grad = 0.0
+            out.label = ""
+            out.inputs = (left, self)
+            out.op = "add"
+            return out
+        return _node(left.data + self.data, (left, self), "add")
 
     def __sub__(self, other: Operand) -> Value:
         if type(other) is not Value:
             other = _constant(other)
             if other is None:
                 return NotImplemented
-        return _node(_SUB(self.data, other.data), (self, other), "sub")
+        if state.plain:
+            out = _new(Value)
+            out.data = self.data - other.data
+            out.grad = 0.0
+            out.label = ""
+            out.inputs = (self, other)
+            out.op = "sub"
+            return out
+        return _node(self.data - other.data, (self, other), "sub")
 
     def __rsub__(self, other: Number) -> Value:
         left = _constant(other)
         if left is None:
             return NotImplemented
-        return _node(_SUB(left.data, self.data), (left, self), "sub")
+        if state.plain:
+            out = _new(Value)
+            out.data = left.data - self.data
+            out.grad = 0.0
+            out.label = ""
+            out.inputs = (left, self)
+            out.op = "sub"
+            return out
+        return _node(left.data - self.data, (left, self), "sub")
 
     def __mul__(self, other: Operand) -> Value:
         if type(other) is not Value:
             other = _constant(other)
             if other is None:
                 return NotImplemented
-        return _node(_MUL(self.data, other.data), (self, other), "mul")
+        if state.plain:
+            out = _new(Value)
+            out.data = self.data * other.data
+            out.grad = 0.0
+            out.label = ""
+            out.inputs = (self, other)
+            out.op = "mul"
+            return out
+        return _node(self.data * other.data, (self, other), "mul")
 
     def __rmul__(self, other: Number) -> Value:
         left = _constant(other)
         if left is None:
             return NotImplemented
-        return _node(_MUL(left.data, self.data), (left, self), "mul")
+        if state.plain:
+            out = _new(Value)
+            out.data = left.data * self.data
+            out.grad = 0.0
+            out.label = ""
+            out.inputs = (left, self)
+            out.op = "mul"
+            return out
+        return _node(left.data * self.data, (left, self), "mul")
 
     def __truediv__(self, other: Operand) -> Value:
         if type(other) is not Value:
@@ -131,7 +198,15 @@ class Value:
         return _node(_POW(base.data, self.data), (base, self), "pow")
 
     def __neg__(self) -> Value:
-        return _node(_NEG(self.data), (self,), "neg")
+        if state.plain:
+            out = _new(Value)
+            out.data = -self.data
+            out.grad = 0.0
+            out.label = ""
+            out.inputs = (self,)
+            out.op = "neg"
+            return out
+        return _node(-self.data, (self,), "neg")
 
     def __pos__(self) -> Value:
         return self
@@ -170,7 +245,16 @@ class Value:
 
     def relu(self) -> Value:
         """max(x, 0), with relu'(0) = 0."""
-        return self._unary("relu")
+        data = _RELU(self.data)
+        if state.plain:  # _node inlined: relu follows every neuron
+            out = _new(Value)
+            out.data = data
+            out.grad = 0.0
+            out.label = ""
+            out.inputs = (self,)
+            out.op = "relu"
+            return out
+        return _node(data, (self,), "relu")
 
     def leaky_relu(self, slope: Operand = 0.01) -> Value:
         """x if x > 0 else slope * x."""
@@ -209,27 +293,60 @@ class Value:
 
 
 def _as_float(data: Any) -> float:
+    """``data`` as a float: any ``numbers.Real``, as Python's float arithmetic."""
     if type(data) is float:
         return data
     if isinstance(data, numbers.Real):
         try:
-            return float(data)
+            result = float(data)
         except OverflowError:
-            raise OverflowError(f"Value: {data!r} is too large for a float") from None
+            raise OverflowError(
+                f"Value: {_show(data)} is too large for a float"
+            ) from None
+        # float() of a finite numpy longdouble past the float range gives inf quietly.
+        if result in (_INF, -_INF) and data != result:
+            raise OverflowError(f"Value: {_show(data)} is too large for a float")
+        return result
     if isinstance(data, Value):
         raise TypeError(
             "Value: data is already a Value; use v.detach() for a new leaf "
             "or Value(v.data)"
         )
+    if isinstance(data, decimal.Decimal):  # not a numbers.Real, by design
+        raise TypeError(
+            f"Value: data must be a real number, got {_show(data)}; a Decimal is "
+            "not converted implicitly (Python does not mix Decimal with float "
+            "either): pass float(d)"
+        )
     raise TypeError(
-        f"Value: data must be a real number (int, float, bool), "
-        f"got {type(data).__name__}: {data!r}"
+        f"Value: data must be a real number (int, float, bool, Fraction, ...), "
+        f"got {_type_name(data)}: {_show(data)}"
     )
+
+
+def _type_name(data: Any) -> str:
+    """``str`` for a builtin type, ``numpy.bool`` (module and name) for any other."""
+    kind = type(data)
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _show(data: Any) -> str:
+    """A short repr for error messages (a huge int's repr may itself raise)."""
+    try:
+        text = repr(data)
+    except ValueError:  # past sys.get_int_max_str_digits(): too long to print
+        return f"<{_type_name(data)} too long to print>"
+    if len(text) > 60:
+        text = f"{text[:40]}...{text[-12:]} ({len(text)} characters)"
+    return text
 
 
 def _constant(x: Any) -> Value | None:
     """A leaf for a number on the other side of an operator; None if not a number."""
-    if isinstance(x, numbers.Real):
+    kind = type(x)
+    if kind is float or kind is int or isinstance(x, numbers.Real):
         return Value(x)
     return None
 
@@ -266,32 +383,71 @@ def _node(data: float, inputs: tuple[Value, ...], op: str) -> Value:
 # -- fused n-ary ops -----------------------------------------------------------------
 
 
+def _values(items: Iterable[Operand], where: str) -> tuple[Value, ...]:
+    """``items`` as a tuple of Values: the tuple itself when it holds only Values."""
+    items = tuple(items)
+    for v in items:
+        if type(v) is not Value:
+            return tuple([_lift(x, where) for x in items])
+    return items
+
+
+def _fused(data: float, inputs: tuple[Value, ...], op: str) -> Value:
+    """``_node`` with its fast path first (one call per fused node, not two)."""
+    if state.plain:
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out.inputs = inputs
+        out.op = op
+        return out
+    return _node(data, inputs, op)
+
+
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors torch.sum
     """x1 + ... + xn as one node with n inputs (fast to build and to backpropagate)."""
-    inputs = tuple(_lift(v, "sum") for v in values)
-    return _node(_FORWARD["sum"](*[v.data for v in inputs]), inputs, "sum")
+    inputs = _values(values, "sum")
+    return _fused(_SUM(*[v.data for v in inputs]), inputs, "sum")
 
 
 def dot(weights: Iterable[Operand], inputs: Iterable[Operand]) -> Value:
     """w1*x1 + ... + wn*xn as one node with inputs ``(*weights, *inputs)``."""
-    ws = [_lift(w, "dot") for w in weights]
-    xs = [_lift(x, "dot") for x in inputs]
+    ws = _values(weights, "dot")
+    xs = _values(inputs, "dot")
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     nodes = (*ws, *xs)
-    return _node(_FORWARD["dot"](*[v.data for v in nodes]), nodes, "dot")
+    return _fused(_DOT(*[v.data for v in nodes]), nodes, "dot")
 
 
 def linear(
     weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand
 ) -> Value:
     """w1*x1 + ... + wn*xn + b as one node with inputs ``(*weights, *inputs, bias)``."""
-    ws = [_lift(w, "linear") for w in weights]
-    xs = [_lift(x, "linear") for x in inputs]
+    # The hottest op of a neural network: lists of Values go through with one type
+    # check per input and no copies but the node's own inputs tuple.
+    ws = weights if type(weights) in _SEQUENCES else tuple(weights)
+    xs = inputs if type(inputs) in _SEQUENCES else tuple(inputs)
     if len(ws) != len(xs):
+        _values(ws, "linear")  # a non-number raises TypeError before the lengths
+        _values(xs, "linear")
         raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs")
-    nodes = (*ws, *xs, _lift(bias, "linear"))
-    return _node(_FORWARD["linear"](*[v.data for v in nodes]), nodes, "linear")
+    nodes = (*ws, *xs, bias)
+    for v in nodes:
+        if type(v) is not Value:
+            nodes = tuple([_lift(v, "linear") for v in nodes])
+            break
+    data = _LINEAR(*[v.data for v in nodes])
+    if state.plain:  # _node inlined
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out.inputs = nodes
+        out.op = "linear"
+        return out
+    return _node(data, nodes, "linear")
 
 
 # -- the function library for differentiable backward passes -------------------------

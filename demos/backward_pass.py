@@ -1,0 +1,108 @@
+"""Watch the backward pass: a single neuron and a two-layer net, step by step.
+
+The neuron is the one from micrograd's lecture, tanh(w1*x1 + w2*x2 + b), written with
+binary ops so that every multiply and add is a step of its own. The net has two inputs,
+three tanh units and one output, with a squared error as its loss. For each, writes the
+graph (SVG, PNG) and the backward pass (an animated GIF and an HTML page with a
+slider), prints the pass as a table, and prints the paths it wrote.
+
+    python -m demos.backward_pass [--out out/backward_pass]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+from collections.abc import Sequence
+
+import autograd
+from autograd import Value, viz
+
+
+def neuron() -> Value:
+    """micrograd's neuron, tanh(x1*w1 + x2*w2 + b), with its output o = 0.7071."""
+    x1 = Value(2.0, label="x1")
+    x2 = Value(0.0, label="x2")
+    w1 = Value(-3.0, label="w1")
+    w2 = Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")  # makes o come out at 1/sqrt(2)
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2*w2"
+    total = x1w1 + x2w2
+    total.label = "x1*w1 + x2*w2"
+    n = total + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def two_layer_net(seed: int = 0) -> Value:
+    """The squared error of a 2-3-1 tanh net on one example, with fused linear nodes."""
+    rng = random.Random(seed)
+    xs = [Value(0.5, label="x1"), Value(-1.5, label="x2")]
+    hidden = []
+    for j in range(1, 4):
+        ws = [Value(rng.uniform(-1, 1), label=f"h{j}.w{i}") for i in (1, 2)]
+        b = Value(rng.uniform(-1, 1), label=f"h{j}.b")
+        z = autograd.linear(ws, xs, b)  # one fused node: w1*x1 + w2*x2 + b
+        z.label = f"z{j}"
+        h = z.tanh()
+        h.label = f"h{j}"
+        hidden.append(h)
+    vs = [Value(rng.uniform(-1, 1), label=f"y.w{j}") for j in (1, 2, 3)]
+    y = autograd.linear(vs, hidden, Value(rng.uniform(-1, 1), label="y.b"))
+    y.label = "y"
+    error = y - Value(1.0, label="target")
+    error.label = "error"
+    loss = error * error  # two edges from one node: its grad is the sum of both
+    loss.label = "loss"
+    return loss
+
+
+def write_pictures(root: Value, out: str, name: str) -> list[str]:
+    """The graph (SVG, PNG) and the backward pass (GIF, HTML) of root; their paths."""
+    root.backward()  # so the graph shows every grad
+    graph = viz.draw_graph(root)
+    paths = [
+        viz.render(graph, os.path.join(out, f"{name}_graph.svg")),
+        viz.render(graph, os.path.join(out, f"{name}_graph.png")),
+        viz.animate_backward(root, os.path.join(out, f"{name}_backward.gif")),
+        viz.animate_backward(root, os.path.join(out, f"{name}_backward.html")),
+    ]
+    return [str(p) for p in paths]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print both backward passes and write their pictures; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m demos.backward_pass", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--out", default=os.path.join("out", "backward_pass"), help="folder"
+    )
+    args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    models = {"neuron": neuron(), "net": two_layer_net()}
+    for name, root in models.items():
+        print(f"== {name} ==")
+        viz.print_backward(root)
+        print()
+    written: list[str] = []
+    try:
+        for name, root in models.items():
+            written += write_pictures(root, args.out, name)
+    except viz.RendererNotFound as error:
+        print(error, file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,292 @@
+"""``Module``: parameters by name, gradients to zero, and saving and loading.
+
+A module's parameters are found by walking its public attributes in the order they
+were set: a ``Value`` is a parameter, a ``Module`` is walked in turn, and a list or
+tuple of either is walked item by item. Names join the attribute path with dots, as
+PyTorch's ``state_dict`` does: ``layers.0.neurons.3.w.1``, ``layers.2.neurons.0.b``.
+Attributes whose names start with ``_`` are private and never walked.
+
+Files are JSON (see ``save``): every float is written with ``repr``, which Python
+reads back as the very same float, so a round trip restores every bit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import numbers
+import os
+import stat
+import tempfile
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
+
+from autograd import Value
+
+__all__ = ["FILE_FORMAT", "FILE_VERSION", "Module"]
+
+FILE_FORMAT = "scalar-autograd/nn"
+FILE_VERSION = 1
+
+_M = TypeVar("_M", bound="Module")
+
+
+class Module:
+    """Base class of models: ``parameters()``, ``state_dict()``, ``save``/``load``.
+
+    A subclass sets its parameters (Values), sub-modules, or lists of them as public
+    attributes in ``__init__`` and implements ``forward``; calling the module calls
+    ``forward``.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward``."""
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; subclasses implement it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    # -- parameters --------------------------------------------------------------
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """Yield ``(name, parameter)`` pairs in attribute order, each Value once."""
+        seen: set[int] = set()
+        for name, value in _walk(self, ""):
+            if id(value) not in seen:
+                seen.add(id(value))
+                yield name, value
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, in the order of ``named_parameters()``."""
+        return [value for _, value in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0 (gradients accumulate otherwise)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def architecture(self) -> dict[str, Any]:
+        """A JSON-able description of the model's shape, checked when loading."""
+        return {"type": type(self).__name__}
+
+    # -- state ---------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's number, by name."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set every parameter from ``state``: all of them or none.
+
+        The keys must be exactly the parameter names and each value a finite real
+        number; everything is checked before anything is assigned, so on error
+        (``ValueError``, or ``TypeError`` for a value that is not a number) the model
+        is left untouched.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict: expected a mapping of names to numbers, "
+                f"got {type(state).__name__}"
+            )
+        named = dict(self.named_parameters())
+        missing = [name for name in named if name not in state]
+        unexpected = [name for name in state if name not in named]
+        if missing or unexpected:
+            raise ValueError(
+                f"load_state_dict: the names do not match this "
+                f"{type(self).__name__}'s parameters: "
+                f"missing {_some(missing)}, unexpected {_some(unexpected)}"
+            )
+        numbers_by_name = {name: _finite(name, state[name]) for name in named}
+        for name, p in named.items():
+            p.data = numbers_by_name[name]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the architecture and every parameter to ``path`` as JSON, atomically.
+
+        The text goes to a temporary file in the same folder, is flushed to disk,
+        and then replaces ``path`` in one rename: an interrupted save leaves the old
+        file as it was. Non-finite parameters raise ``ValueError`` (JSON has no
+        NaN or infinity) and nothing is written.
+        """
+        parameters = {}
+        for name, p in self.named_parameters():
+            if not math.isfinite(p.data):
+                raise ValueError(f"save: parameter {name!r} is {p.data!r}, not finite")
+            parameters[name] = p.data
+        document = {
+            "format": FILE_FORMAT,
+            "version": FILE_VERSION,
+            "architecture": self.architecture(),
+            "parameters": parameters,
+        }
+        # json writes floats with float.__repr__: the shortest text that reads back
+        # as the same float, so the round trip is exact.
+        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
+        _write_atomically(os.fspath(path), text)
+
+    def load(self: _M, path: str | os.PathLike[str]) -> _M:
+        """Load parameters saved by ``save`` into this model; return the model.
+
+        Raises ``ValueError`` naming the problem (not JSON, truncated, a non-finite
+        number, another architecture, missing or extra parameters) and then leaves
+        the model untouched.
+        """
+        where = os.fspath(path)
+        with open(where, "rb") as f:
+            raw = f.read()
+        try:
+            document = json.loads(
+                raw.decode("utf-8"),
+                parse_constant=_reject_constant,
+                parse_float=_parse_float,
+                object_pairs_hook=_unique_keys,
+            )
+        except RecursionError:
+            raise ValueError(f"load: {where} is nested too deeply") from None
+        except json.JSONDecodeError as error:
+            ends_early = error.pos >= len(error.doc.rstrip()) or error.msg.startswith(
+                "Unterminated string"
+            )
+            hint = " (the file ends early: truncated?)" if ends_early else ""
+            raise ValueError(
+                f"load: {where} is not valid JSON{hint}: {error}"
+            ) from None
+        except ValueError as error:  # bad UTF-8, non-finite numbers, duplicate keys
+            raise ValueError(f"load: {where} is not a valid model file: {error}") from (
+                None
+            )
+        if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
+            raise ValueError(
+                f"load: {where} is not a model file (no format {FILE_FORMAT!r})"
+            )
+        if document.get("version") != FILE_VERSION:
+            raise ValueError(
+                f"load: {where} has version {document.get('version')!r}; "
+                f"this version reads {FILE_VERSION}"
+            )
+        saved = document.get("architecture")
+        expected = self.architecture()
+        if saved != expected:
+            raise ValueError(
+                f"load: {where} holds a model of another architecture: "
+                f"file {_describe(saved)}, this model {_describe(expected)}"
+            )
+        parameters = document.get("parameters")
+        if not isinstance(parameters, dict):
+            raise ValueError(f"load: {where} has no 'parameters' object")
+        try:
+            self.load_state_dict(parameters)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"load: {where}: {error}") from None
+        return self
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _walk(obj: Module, prefix: str) -> Iterator[tuple[str, Value]]:
+    for attribute, value in vars(obj).items():
+        if not attribute.startswith("_"):
+            yield from _walk_value(value, prefix + attribute)
+
+
+def _walk_value(value: Any, name: str) -> Iterator[tuple[str, Value]]:
+    if isinstance(value, Value):
+        yield name, value
+    elif isinstance(value, Module):
+        yield from _walk(value, name + ".")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            if isinstance(item, (Value, Module, list, tuple)):
+                yield from _walk_value(item, f"{name}.{i}")
+
+
+def _some(names: list[str], limit: int = 5) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(repr(name) for name in names[:limit])
+    more = len(names) - limit
+    return f"{len(names)} ({shown}{f' and {more} more' if more > 0 else ''})"
+
+
+def _finite(name: str, number: Any) -> float:
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        raise TypeError(
+            f"load_state_dict: parameter {name!r} must be a real number, "
+            f"got {type(number).__name__}: {number!r}"
+        )
+    try:
+        value = float(number)
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
+        raise ValueError(
+            f"load_state_dict: parameter {name!r} is {number!r}, not a finite number"
+        )
+    return value
+
+
+def _reject_constant(token: str) -> float:
+    raise ValueError(f"non-finite number {token} (JSON has no NaN or infinity)")
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} is out of the float range")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _describe(architecture: Any) -> str:
+    if isinstance(architecture, dict) and "type" in architecture:
+        rest = ", ".join(f"{k}={v!r}" for k, v in architecture.items() if k != "type")
+        return f"{architecture['type']}({rest})"
+    return repr(architecture)
+
+
+def _write_atomically(path: str, text: str) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    try:  # keep the old file's permissions; mkstemp would make it private (0600)
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = 0o644
+    fd, temporary = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
+    )
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    _sync_directory(directory)
+
+
+def _sync_directory(directory: str) -> None:
+    """Flush the rename itself to disk where the platform allows it (POSIX)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows cannot open a folder
+        return
+    try:
+        with contextlib.suppress(OSError):  # some file systems refuse
+            os.fsync(fd)
+    finally:
+        os.close(fd)
