@@ -46,6 +46,7 @@ STEP_PHASES = ("forward", "backward", "update", "free")
 class Config:
     """Sizes and repeats; ``Config.tiny()`` for tests, ``Config()`` for the table."""
 
+    demo_points: int = 100
     demo_rounds: int = 7
     demo_inner: int = 5  # our steps per turn (their median is the turn's time)
     graph_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
@@ -59,6 +60,7 @@ class Config:
     @classmethod
     def tiny(cls) -> Config:
         return cls(
+            demo_points=20,
             demo_rounds=2,
             demo_inner=1,
             graph_sizes=(100, 300),
@@ -106,9 +108,11 @@ def _close(a: float, b: float, rtol: float = 1e-9) -> bool:
 ALPHA = 1e-4  # L2 strength in micrograd's demo.ipynb
 
 
-def _demo_data(seed: int = 0) -> tuple[list[list[float]], list[int]]:
-    """100 two-moons points with noise 0.1 and labels -1/+1, as in demo.ipynb."""
-    X, labels = nn.datasets.make_moons(100, noise=0.1, seed=seed)
+def _demo_data(
+    n_points: int = 100, seed: int = 0
+) -> tuple[list[list[float]], list[int]]:
+    """Two-moons points with noise 0.1 and labels -1/+1, as in demo.ipynb."""
+    X, labels = nn.datasets.make_moons(n_points, noise=0.1, seed=seed)
     return X, [2 * label - 1 for label in labels]
 
 
@@ -238,7 +242,7 @@ class _TorchScalarDemo:
             for p in self.params:
                 p -= lr * p.grad
         t.lap("update")
-        value = float(total)
+        value = float(total.detach())
         t.restart()
         del total, scores, losses
         t.lap("free")
@@ -279,7 +283,7 @@ class _TorchVectorDemo:
             for p in self.params:
                 p -= lr * p.grad
         t.lap("update")
-        value = float(total)
+        value = float(total.detach())
         t.restart()
         del total, data_loss, scores, h
         t.lap("free")
@@ -331,7 +335,7 @@ def _count_nodes(root: Any, inputs: Callable[[Any], Any]) -> int:
 
 def demo_step(config: Config) -> Section:
     """micrograd's demo training step in every engine, alternating turns."""
-    X, y = _demo_data()
+    X, y = _demo_data(config.demo_points)
     mg = _MicrogradDemo()
     weights = [p.data for p in mg.model.parameters()]
     ours = _OurDemo(weights)
@@ -410,7 +414,7 @@ def demo_step(config: Config) -> Section:
         for b, f in zip(runs.totals(OURS, ["backward"]), runs.totals(OURS, ["forward"]))
     ]
     section = Section(
-        "Demo training step: MLP(2, [16, 16, 1]), 100 moons points, hinge + L2",
+        f"Demo training step: MLP(2, [16, 16, 1]), {len(X)} moons points, hinge + L2",
         [
             "engine",
             "step (median)",
@@ -446,7 +450,7 @@ def demo_step(config: Config) -> Section:
     return section
 
 
-# -- 2. per-op cost on random add/mul graphs ---------------------------------------------
+# -- 2. per-op cost on random add/mul graphs ----------------------------------------
 
 
 @dataclass
@@ -744,8 +748,8 @@ class _Nothing(Observer):
 
 
 def observers(config: Config) -> Section:
-    """The demo step's forward + backward with no observer, a no-op one, anomaly mode."""
-    X, y = _demo_data()
+    """The demo step's forward + backward: no observer, a no-op one, anomaly mode."""
+    X, y = _demo_data(config.demo_points)
     weights = [p.data for p in nn.MLP(2, [16, 16, 1], seed=0).parameters()]
     ours = _OurDemo(weights)
     anomaly = getattr(autograd, "detect_anomaly", None)

@@ -191,8 +191,10 @@ _KINKED = away_from_zero(1e-3, 100.0)  # relu/abs/leaky_relu: h ~ 6e-6 never cro
 
 
 def _n_ary(arity_of: Callable[[int], int]) -> st.SearchStrategy[tuple[float, ...]]:
+    # |inputs| <= 10 keeps |out| <= ~500, so the round-off of central differences,
+    # ~u * |out| / h ~ 2e-8, stays under check_grad's atol even for tiny partials.
     return st.integers(1, 5).flatmap(
-        lambda n: st.tuples(*[finite_floats(-100.0, 100.0)] * arity_of(n))
+        lambda n: st.tuples(*[finite_floats(-10.0, 10.0)] * arity_of(n))
     )
 
 

@@ -237,7 +237,7 @@ def test_anomaly_mode_raises_exactly_where_the_result_is_not_finite(
         watched = outcome(lambda: getattr(VALUE_LIB, op)(*args))
     if isinstance(plain, Value) and not math.isfinite(plain.data):
         assert isinstance(watched, AnomalyError)
-        assert watched.op == op
+        assert watched.op == plain.op  # x ** 2.0 on Values is pow_const
     elif isinstance(plain, Value):
         assert isinstance(watched, Value) and same(watched.data, plain.data)
     else:

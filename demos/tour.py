@@ -1,0 +1,229 @@
+"""The tour: a neuron's backward pass, why backprop wins, and two moons, in a minute.
+
+1. micrograd's neuron, tanh(x1*w1 + x2*w2 + b): its graph, and its backward pass step
+   by step (SVG, PNG, an animated GIF and an HTML page with a slider).
+2. Why backprop: the gradient of an MLP's loss by finite differences and by backprop,
+   for growing parameter counts P, timed (two plots).
+3. Two moons: MLP(2, [16, 16, 1]) trained to separate them (the decision boundary and
+   the loss curve).
+
+At the end it prints the folder it wrote and the numbers it measured. ``--quick``
+runs smaller sizes (under 30 seconds); it is the default when CI=true.
+
+    python -m demos [--quick | --full] [--out out/tour]   (or python -m demos.tour)
+
+The notebook demos/tour.ipynb tells the same story with these functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import autograd
+from autograd import Value, viz
+from demos import backward_pass, moons, why_backprop
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much the tour measures: the MLP shapes, time budgets and moons steps."""
+
+    shapes: tuple[tuple[int, tuple[int, ...]], ...]  # (inputs, hidden widths)
+    budget: float  # seconds for the size sweep; sizes past it are skipped
+    repeats: int  # timing runs per method and size (median)
+    enough: float  # stop repeating once this many seconds were spent
+    points_per_decade: int  # of the step h in the accuracy plot
+    moons_steps: int
+    resolution: int  # grid points per side of the decision-boundary plot
+
+
+FULL = Sizes(why_backprop.SHAPES[:7], 25.0, 3, 0.2, 4, 100, 120)  # up to P = 745
+QUICK = Sizes(why_backprop.SHAPES[:5], 6.0, 3, 0.05, 2, 100, 60)  # up to P = 121
+
+# What each file shows, in the order the tour writes them.
+FILES = {
+    "neuron_graph.svg": "the neuron's graph, every grad filled in",
+    "neuron_graph.png": "the same, as a PNG",
+    "neuron_backward.gif": "the backward pass, one frame per step",
+    "neuron_backward.html": "the same with a slider and play button (open it)",
+    "cost.png": "time of one gradient against P, per method",
+    "accuracy.png": "error of finite differences against the step h",
+    "moons_decision_boundary.png": "the trained classifier and the data",
+    "moons_loss.png": "loss and accuracy per training step",
+}
+
+
+def compare_gradients(
+    out: str, sizes: Sizes
+) -> tuple[list[why_backprop.SizeResult], why_backprop.AccuracyResult]:
+    """Time finite differences against backprop on growing MLPs; write two plots."""
+    return why_backprop.run(
+        sizes.shapes,
+        sizes.budget,
+        repeats=sizes.repeats,
+        enough=sizes.enough,
+        points_per_decade=sizes.points_per_decade,
+        out=out,
+    )
+
+
+def gradient_table(results: Sequence[why_backprop.SizeResult]) -> str:
+    """One gradient's time by backprop and by central differences, per size."""
+    lines = [
+        f"{'P':>6}  {'backprop':>10}  {'central differences':>29}"
+        f"  {'the same on plain floats':>29}"
+    ]
+    for result in results:
+        reverse = result.rows[why_backprop.REVERSE].seconds
+        central = result.rows[why_backprop.CENTRAL].seconds
+        plain = result.rows[why_backprop.PLAIN].seconds
+        lines.append(
+            f"{result.params:>6,}  {_ms(reverse):>10}"
+            f"  {_ms(central):>10} = {_times(central / reverse):>6} backprop"
+            f"  {_ms(plain):>10} = {_times(plain / reverse):>6} backprop"
+        )
+    return "\n".join(lines)
+
+
+def train_moons(out: str, sizes: Sizes) -> tuple[moons.Result, float]:
+    """Train on two moons with a progress bar, write two plots; seconds per step."""
+    from tqdm import tqdm
+
+    with tqdm(
+        total=sizes.moons_steps, desc="training", unit="step", disable=None
+    ) as bar:
+
+        def on_step(k: int, loss: float, accuracy: float) -> None:
+            bar.set_postfix(
+                loss=f"{loss:.4f}", accuracy=f"{accuracy:.0%}", refresh=False
+            )
+            bar.update()
+
+        start = time.perf_counter()
+        result = moons.train(sizes.moons_steps, on_step=on_step)
+        seconds_per_step = (time.perf_counter() - start) / sizes.moons_steps
+    moons.plot_decision_boundary(
+        result,
+        os.path.join(out, "moons_decision_boundary.png"),
+        resolution=sizes.resolution,
+    )
+    moons.plot_loss_curve(result, os.path.join(out, "moons_loss.png"))
+    return result, seconds_per_step
+
+
+def summary(
+    neuron: Value,
+    results: Sequence[why_backprop.SizeResult],
+    trained: moons.Result,
+    seconds_per_step: float,
+) -> str:
+    """The numbers the tour measured, in a few lines."""
+    order = autograd.topological_order(neuron)
+    steps = sum(1 for v in order if v.inputs)
+    leaves = ", ".join(f"do/d{v.label} = {v.grad:.4f}" for v in order if not v.inputs)
+    largest = results[-1]
+    reverse = largest.rows[why_backprop.REVERSE].seconds
+    central = largest.rows[why_backprop.CENTRAL]
+    plain = largest.rows[why_backprop.PLAIN].seconds
+    return "\n".join(
+        [
+            "Measured:",
+            f"  the neuron: o = {neuron.data:.4f}; one backward pass ({steps} steps) "
+            "gave",
+            f"    {leaves}",
+            f"  one gradient of an MLP's loss, P = {largest.params:,} parameters:",
+            f"    backprop {_ms(reverse)}; central differences "
+            f"({central.evaluations:,} evaluations) {_ms(central.seconds)}, "
+            f"{_times(central.seconds / reverse)} slower;",
+            f"    central differences on plain floats (no graph) {_ms(plain)}, "
+            f"{_times(plain / reverse)} slower",
+            f"  backward pass / forward pass time at P = {largest.params:,}: "
+            f"{largest.backward_seconds / largest.forward_seconds:.1f}x",
+            f"  two moons: training accuracy {trained.final_accuracy:.0%} after "
+            f"{len(trained.losses)} steps (loss {trained.final_loss:.4f}), "
+            f"{_ms(seconds_per_step)} per step",
+        ]
+    )
+
+
+def _ms(seconds: float) -> str:
+    if seconds >= 1.0:
+        return f"{seconds:.2f} s"
+    return f"{seconds * 1e3:.2f} ms"
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:,.0f}x" if ratio >= 100 else f"{ratio:.1f}x"
+
+
+def _heading(number: int, title: str) -> None:
+    print(f"\n== {number}/3  {title} ==\n")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The options: ``quick`` (from --quick, --full or CI=true) and ``out``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m demos", description=__doc__.splitlines()[0]
+    )
+    speed = parser.add_mutually_exclusive_group()
+    speed.add_argument(
+        "--quick",
+        action="store_true",
+        default=os.environ.get("CI") == "true",
+        help="smaller sizes, under 30 s (the default when CI=true)",
+    )
+    speed.add_argument(
+        "--full", dest="quick", action="store_false", help="the full tour, even on CI"
+    )
+    parser.add_argument(
+        "--out", default=os.path.join("out", "tour"), help="folder (out/tour)"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the three steps, print what they measured; returns the exit status."""
+    args = parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    os.makedirs(args.out, exist_ok=True)
+    started = time.perf_counter()
+    status = 0
+    print(f"The {'quick ' if args.quick else ''}tour of scalar-autograd.")
+
+    _heading(1, "A neuron: its graph and its backward pass")
+    root = backward_pass.neuron()
+    viz.print_backward(root)
+    try:
+        backward_pass.write_pictures(root, args.out, "neuron")  # runs root.backward()
+    except viz.RendererNotFound as error:  # the demos extra installs a renderer
+        print(error, file=sys.stderr)
+        status = 1
+
+    _heading(2, "Why backprop: finite differences against backprop on MLPs")
+    results, _ = compare_gradients(args.out, sizes)
+    print(gradient_table(results))
+
+    _heading(3, f"Two moons: MLP(2, [16, 16, 1]), {sizes.moons_steps} steps of SGD")
+    trained, seconds_per_step = train_moons(args.out, sizes)
+    print(
+        f"after {sizes.moons_steps} steps: loss {trained.final_loss:.4f}, "
+        f"training accuracy {trained.final_accuracy:.0%}"
+    )
+
+    print(f"\nWrote to {os.path.abspath(args.out)}{os.sep}")
+    for name, what in FILES.items():
+        if os.path.exists(os.path.join(args.out, name)):
+            print(f"  {name:<29}{what}")
+    print()
+    print(summary(root, results, trained, seconds_per_step))
+    print(f"Tour done in {time.perf_counter() - started:.1f} s.")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
