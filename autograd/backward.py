@@ -44,8 +44,21 @@ _CONSTANT = 3  # partials that never change (sub, neg): taken from _CONSTANTS
 _SWAP = 4  # two inputs, partials (x1, x0) (mul)
 _DOT = 5  # inputs (*w, *x), partials (*x, *w) (dot)
 _LINEAR = 6  # inputs (*w, *x, b), partials (*x, *w, 1.0) (linear)
+_STEP = 7  # one input, partial 1.0 for x > 0, 0.0 for x <= 0, NaN at NaN (relu)
 
-_PROBE_NUMBERS = (-2.5, -1.0, -0.0, 0.0, 0.5, 1.0, 3.0, 7.25)
+_PROBE_NUMBERS = (
+    -2.5,
+    -1.0,
+    -0.0,
+    0.0,
+    0.5,
+    1.0,
+    3.0,
+    7.25,
+    math.inf,
+    -math.inf,
+    math.nan,
+)
 
 
 def _probes(arity: int | None, lengths: Sequence[int]) -> list[list[float]]:
@@ -110,6 +123,11 @@ def _linear_pattern(xs: Sequence[float]) -> list[float]:
     return [*xs[n : 2 * n], *xs[:n], 1.0]
 
 
+def _step_pattern(xs: Sequence[float]) -> list[float]:
+    x = xs[0]
+    return [1.0 if x > 0.0 else 0.0 if x <= 0.0 else math.nan]
+
+
 def _kernel_of(op_name: str) -> tuple[int, tuple[float, ...] | None]:
     """The fast kernel the op's rule allows, with its constant partials if any."""
     arity = OPS[op_name].arity
@@ -121,6 +139,8 @@ def _kernel_of(op_name: str) -> tuple[int, tuple[float, ...] | None]:
             return _CONSTANT, tuple(first)
         if arity == 2 and _matches(op_name, (), _swapped):
             return _SWAP, None
+        if arity == 1 and _matches(op_name, (), _step_pattern):
+            return _STEP, None
         return (_UNARY if arity == 1 else _GENERIC), None
     if _matches(op_name, (2, 4, 16), _dot_pattern):
         return _DOT, None
@@ -132,6 +152,7 @@ def _kernel_of(op_name: str) -> tuple[int, tuple[float, ...] | None]:
 _KERNELS = {name: _kernel_of(name) for name in OPS}
 _KIND = {name: kind for name, (kind, _) in _KERNELS.items()}
 _CONSTANTS = {name: c for name, (_, c) in _KERNELS.items() if c is not None}
+_NAN = math.nan
 _has_inputs = attrgetter("inputs")  # truthy exactly for a node that is not a leaf
 _grad_of = attrgetter("grad")
 
@@ -320,6 +341,10 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
             for w, x in zip(weights, xs):
                 x.grad += upstream * w.data
             inputs[-1].grad += upstream
+        elif kind == _STEP:
+            x = inputs[0]
+            d = x.data
+            x.grad += upstream * (1.0 if d > 0.0 else 0.0 if d <= 0.0 else _NAN)
         elif kind == _UNARY:
             x = inputs[0]
             x.grad += upstream * partials_of[op]((x.data,), node.data, m)[0]

@@ -126,8 +126,7 @@ def jvp(
             "give one tangent per input"
         )
     nested = any(isinstance(v, Value) for v in (*points, *directions))
-    differentiable = create_graph if create_graph is not None else nested
-    differentiable = differentiable or (create_graph is None and _tracing())
+    differentiable = (nested or _tracing()) if create_graph is None else create_graph
     tracer = _Tangents(differentiable)
     leaves = []
     with enable_grad():  # the tracer reads each node's inputs: the graph is needed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -17,10 +18,11 @@ def value_and_grad(
 ) -> Callable[..., tuple[Any, Any]]:
     """A function returning ``(f(*args), df/d(args[argnums]))``.
 
-    ``f`` maps scalars to a scalar. Called with floats, the result is floats; called
-    with Values (as inside another ``grad``), the result is Values that can be
-    differentiated again, so ``grad(grad(f))`` is the second derivative. With a
-    tuple ``argnums`` the gradient is a tuple, one entry per argument.
+    ``f`` maps scalars to a scalar; every number argument reaches it as a Value
+    (those not differentiated are constants). Called with floats, the result is
+    floats; called with Values (as inside another ``grad``), the result is Values
+    that can be differentiated again, so ``grad(grad(f))`` is the second
+    derivative. With a tuple ``argnums`` the gradient is a tuple, one per argument.
     """
     positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
     if not positions:
@@ -37,9 +39,14 @@ def value_and_grad(
         # Any Value argument (not only a differentiated one) may carry an outer
         # grad's graph: grad(grad(f, 0), 1) needs d/dy of df/dx, so keep Values.
         nested = any(isinstance(a, Value) for a in args)
-        for i in positions:
-            if not isinstance(values[i], Value):
-                values[i] = Value(values[i])
+        for i, arg in enumerate(args):
+            # Numbers become Values (constants where not differentiated), so f may
+            # call Value methods on any argument; other objects pass through.
+            if i in positions or (-len(args) + i) in positions:
+                if not isinstance(arg, Value):
+                    values[i] = Value(arg)
+            elif isinstance(arg, numbers.Real):
+                values[i] = Value(arg)
         with enable_grad():  # a gradient needs the graph, even inside no_grad
             out = f(*values)
             if not isinstance(out, Value):

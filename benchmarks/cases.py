@@ -22,7 +22,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd.modes import Observer, observe, state
-from benchmarks.harness import Runs, Timer, alternate, fmt_ratio, fmt_time
+from benchmarks.harness import Phases, Runs, Timer, alternate, fmt_ratio, fmt_time
 
 try:
     import micrograd.engine as mg_engine
@@ -30,10 +30,7 @@ try:
 except ImportError:  # pragma: no cover - the bench extra installs it
     mg_engine = mg_nn = None  # type: ignore[assignment]
 
-try:
-    import torch
-except ImportError:  # torch is optional: its rows are skipped
-    torch = None  # type: ignore[assignment]
+torch: Any = None  # imported by the last case only (see _import_torch)
 
 __all__ = ["CASES", "Config", "Section"]
 
@@ -290,9 +287,6 @@ class _TorchVectorDemo:
         return t.phases, value
 
 
-Phases = dict[str, float]
-
-
 def _check_demo_equivalence(
     ours: _OurDemo, mg: _MicrogradDemo, X: list[list[float]], y: list[int]
 ) -> dict[str, float]:
@@ -365,32 +359,6 @@ def demo_step(config: Config) -> Section:
         MG: lambda r: mg.step(X, y, r)[0],
         MG_NOGC: lambda r: mg.step(X, y, r, gc_off=True)[0],
     }
-    torch_rows = config.torch and torch is not None
-    if torch_rows:
-        torch_scalar = _TorchScalarDemo(weights)
-        torch_vec = _TorchVectorDemo(weights)
-        tX = torch.tensor(X, dtype=torch.float64)
-        ty = torch.tensor(y, dtype=torch.float64)
-        # the same loss as ours, before the weights move
-        for name, demo, args in (
-            (TORCH_SCALAR, torch_scalar, (X, y)),
-            (TORCH_VEC, torch_vec, (tX, ty)),
-        ):
-            _, loss_value = demo.step(*args, 0)
-            if not _close(loss_value, check["loss"]):
-                raise AssertionError(f"{name}: loss {loss_value!r} differs")
-        # restart both from the shared weights
-        torch_scalar = _TorchScalarDemo(weights)
-        torch_vec = _TorchVectorDemo(weights)
-
-        def torch_vec_turn(r: int) -> Phases:
-            steps = [torch_vec.step(tX, ty, r)[0] for _ in range(20)]
-            steps.sort(key=lambda p: sum(p.values()))
-            return steps[len(steps) // 2]
-
-        engines[TORCH_SCALAR] = lambda r: torch_scalar.step(X, y, r)[0]
-        engines[TORCH_VEC] = torch_vec_turn
-
     runs = alternate(engines, config.demo_rounds)
     rows = []
     for name in engines:
@@ -445,9 +413,86 @@ def demo_step(config: Config) -> Section:
         f"finds {max(cycles_found)} unreachable objects), `del` + `gc.collect()` for "
         "micrograd, whose graph is cycles.",
     ]
-    if not torch_rows:
-        section.notes.append("PyTorch is not installed: its rows are skipped.")
     return section
+
+
+def _import_torch() -> bool:
+    """Import PyTorch if installed. Done last: its large heap of objects makes every
+    full pass of the cycle collector slower, for whichever engine triggers it."""
+    global torch
+    try:
+        import torch as module
+    except ImportError:
+        return False
+    torch = module
+    return True
+
+
+def pytorch(config: Config) -> Section:
+    """The demo step in PyTorch, op by op on 0-d tensors and vectorized, vs ours."""
+    header = ["engine", "step (median)", "forward", "backward", "time / ours"]
+    if not (config.torch and _import_torch()):
+        return Section(
+            "Demo training step in PyTorch",
+            header,
+            [],
+            notes=["PyTorch is not installed (or --no-torch): skipped."],
+        )
+    X, y = _demo_data(config.demo_points)
+    weights = [p.data for p in nn.MLP(2, [16, 16, 1], seed=0).parameters()]
+    ours = _OurDemo(weights)
+    reference = ours.loss(X, y)[0].data
+    tX = torch.tensor(X, dtype=torch.float64)
+    ty = torch.tensor(y, dtype=torch.float64)
+    for name, demo, args in (
+        (TORCH_SCALAR, _TorchScalarDemo(weights), (X, y)),
+        (TORCH_VEC, _TorchVectorDemo(weights), (tX, ty)),
+    ):
+        _, loss_value = demo.step(*args, 0)  # the loss before the update
+        if not _close(loss_value, reference):
+            raise AssertionError(f"{name}: loss {loss_value!r}, ours {reference!r}")
+    torch_scalar = _TorchScalarDemo(weights)  # restart from the shared weights
+    torch_vec = _TorchVectorDemo(weights)
+
+    def median_of(step: Callable[[int], Phases], n: int) -> Callable[[int], Phases]:
+        def turn(r: int) -> Phases:
+            steps = sorted((step(r * n + i) for i in range(n)), key=_total)
+            return steps[len(steps) // 2]
+
+        return turn
+
+    engines = {
+        OURS: median_of(lambda k: ours.step(X, y, k)[0], config.demo_inner),
+        TORCH_SCALAR: lambda r: torch_scalar.step(X, y, r)[0],
+        TORCH_VEC: median_of(lambda k: torch_vec.step(tX, ty, k)[0], 20),
+    }
+    runs = alternate(engines, config.demo_rounds)
+    rows = [
+        [
+            name,
+            fmt_time(runs.median(name)),
+            fmt_time(runs.median(name, ["forward"])),
+            fmt_time(runs.median(name, ["backward"])),
+            "1x" if name == OURS else fmt_ratio(runs.ratios(name, OURS)),
+        ]
+        for name in engines
+    ]
+    return Section(
+        f"Demo training step in PyTorch {torch.__version__} (float64, CPU)",
+        header,
+        rows,
+        notes=[
+            "The same step, weights and loss (checked to 1e-9) in PyTorch: 0-d "
+            "tensors op by op as micrograd writes it, and vectorized (one matrix "
+            "product per layer; each turn the median of 20 steps). Run last, after "
+            "the other cases, because importing torch slows the cycle collector."
+        ],
+        numbers={"runs": runs},
+    )
+
+
+def _total(phases: Phases) -> float:
+    return sum(phases.values())
 
 
 # -- 2. per-op cost on random add/mul graphs ----------------------------------------
@@ -819,6 +864,7 @@ CASES: list[Callable[[Config], Section]] = [
     memory,
     chains,
     observers,
+    pytorch,
 ]
 
 

@@ -10,26 +10,27 @@
 At the end it prints the folder it wrote and the numbers it measured. ``--quick``
 runs smaller sizes (under 30 seconds); it is the default when CI=true.
 
-    python -m demos [--quick | --full] [--out out/tour]   (or python -m demos.tour)
+    python -m demos [--quick | --full] [--out out/tour] [--budget 25]
 
-The notebook demos/tour.ipynb tells the same story with these functions.
+``python -m demos.tour`` is the same; the notebook demos/tour.ipynb tells the same
+story with these functions.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import autograd
 from autograd import Value, viz
 from demos import backward_pass, moons, why_backprop
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Sizes:
     """How much the tour measures: the MLP shapes, time budgets and moons steps."""
 
@@ -183,6 +184,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--out", default=os.path.join("out", "tour"), help="folder (out/tour)"
     )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help=f"seconds for the MLP sizes (default {FULL.budget:g}; "
+        f"{QUICK.budget:g} with --quick)",
+    )
     return parser.parse_args(argv)
 
 
@@ -190,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the three steps, print what they measured; returns the exit status."""
     args = parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    if args.budget is not None:
+        sizes = dataclasses.replace(sizes, budget=args.budget)
     os.makedirs(args.out, exist_ok=True)
     started = time.perf_counter()
     status = 0

@@ -477,7 +477,7 @@ def summary(results: Sequence[SizeResult], accuracy: AccuracyResult) -> str:
     return "\n".join(lines)
 
 
-def plot_cost(results: Sequence[SizeResult], path: str) -> None:
+def plot_cost(results: Sequence[SizeResult], path: str, clock: str = "wall") -> None:
     """Log-log plots of wall time and of ops against P, one line per method."""
     import matplotlib.pyplot as plt
 
@@ -502,7 +502,7 @@ def plot_cost(results: Sequence[SizeResult], path: str) -> None:
                 markersize=4,
                 label=method,
             )
-    times.set_title("wall time of one gradient (median)")
+    times.set_title(f"{clock} time of one gradient (median)")
     times.set_ylabel("seconds")
     ops.set_title("ops counted (nodes made + backward/tangent steps)")
     ops.set_ylabel("ops")
@@ -605,7 +605,7 @@ def run(
         results.append(measure_size(Problem(nin, hidden), repeats, enough, on_method))
     bar.close()
     accuracy = measure_accuracy(points_per_decade)
-    plot_cost(results, os.path.join(out, "cost.png"))
+    plot_cost(results, os.path.join(out, "cost.png"), clock)
     plot_accuracy(accuracy, os.path.join(out, "accuracy.png"))
     return results, accuracy
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -152,3 +154,9 @@ def test_random_program_grad_matches_oracle(program_and_inputs):
     result = grad(f, argnums=tuple(range(len(inputs))))(*inputs)
     for exact, estimate in zip(result, numeric_grad(f, inputs)):
         _assert_matches_oracle(exact, estimate)
+
+
+def test_arguments_not_differentiated_reach_f_as_values():
+    """A number argument outside argnums is a constant Value, so f may call methods."""
+    df_dx = grad(lambda x, y: x * y.exp(), argnums=0)(1.5, 0.5)
+    assert df_dx == pytest.approx(math.exp(0.5), rel=1e-15)

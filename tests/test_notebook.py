@@ -36,22 +36,15 @@ def executed(tmp_path_factory):
         pytest.importorskip("ipykernel")
     folder = tmp_path_factory.mktemp("notebook")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    # The kernel inherits this environment: CI=true picks the tour's quick sizes.
-    saved = os.environ.get("CI")
-    os.environ["CI"] = "true"
-    try:
-        client = nbclient.NotebookClient(
-            notebook,
-            timeout=600,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(folder)}},
-        )
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},  # the kernel's working folder
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CI", "true")  # the kernel inherits it: the tour's quick sizes
         client.execute()  # raises CellExecutionError naming the failing cell
-    finally:
-        if saved is None:
-            del os.environ["CI"]
-        else:
-            os.environ["CI"] = saved
     return folder, _code_cells(notebook)
 
 
