@@ -84,19 +84,18 @@ class Value:
     # -- arithmetic --------------------------------------------------------------
 
     def __add__(self, other: Operand) -> Value:
-        if type(other) is not Value:
-            other = _constant(other)
-            if other is None:
-                return NotImplemented
+        right = other if type(other) is Value else _constant(other)
+        if right is None:
+            return NotImplemented
         if state.plain:
             out = _new(Value)
-            out.data = self.data + other.data
+            out.data = self.data + right.data
             out.grad = 0.0
             out.label = ""
-            out.inputs = (self, other)
+            out.inputs = (self, right)
             out.op = "add"
             return out
-        return _node(self.data + other.data, (self, other), "add")
+        return _node(self.data + right.data, (self, right), "add")
 
     def __radd__(self, other: Number) -> Value:
         left = _constant(other)
@@ -113,19 +112,18 @@ class Value:
         return _node(left.data + self.data, (left, self), "add")
 
     def __sub__(self, other: Operand) -> Value:
-        if type(other) is not Value:
-            other = _constant(other)
-            if other is None:
-                return NotImplemented
+        right = other if type(other) is Value else _constant(other)
+        if right is None:
+            return NotImplemented
         if state.plain:
             out = _new(Value)
-            out.data = self.data - other.data
+            out.data = self.data - right.data
             out.grad = 0.0
             out.label = ""
-            out.inputs = (self, other)
+            out.inputs = (self, right)
             out.op = "sub"
             return out
-        return _node(self.data - other.data, (self, other), "sub")
+        return _node(self.data - right.data, (self, right), "sub")
 
     def __rsub__(self, other: Number) -> Value:
         left = _constant(other)
@@ -142,19 +140,18 @@ class Value:
         return _node(left.data - self.data, (left, self), "sub")
 
     def __mul__(self, other: Operand) -> Value:
-        if type(other) is not Value:
-            other = _constant(other)
-            if other is None:
-                return NotImplemented
+        right = other if type(other) is Value else _constant(other)
+        if right is None:
+            return NotImplemented
         if state.plain:
             out = _new(Value)
-            out.data = self.data * other.data
+            out.data = self.data * right.data
             out.grad = 0.0
             out.label = ""
-            out.inputs = (self, other)
+            out.inputs = (self, right)
             out.op = "mul"
             return out
-        return _node(self.data * other.data, (self, other), "mul")
+        return _node(self.data * right.data, (self, right), "mul")
 
     def __rmul__(self, other: Number) -> Value:
         left = _constant(other)
@@ -171,11 +168,10 @@ class Value:
         return _node(left.data * self.data, (left, self), "mul")
 
     def __truediv__(self, other: Operand) -> Value:
-        if type(other) is not Value:
-            other = _constant(other)
-            if other is None:
-                return NotImplemented
-        return _node(_DIV(self.data, other.data), (self, other), "div")
+        right = other if type(other) is Value else _constant(other)
+        if right is None:
+            return NotImplemented
+        return _node(_DIV(self.data, right.data), (self, right), "div")
 
     def __rtruediv__(self, other: Number) -> Value:
         left = _constant(other)
@@ -385,11 +381,11 @@ def _node(data: float, inputs: tuple[Value, ...], op: str) -> Value:
 
 def _values(items: Iterable[Operand], where: str) -> tuple[Value, ...]:
     """``items`` as a tuple of Values: the tuple itself when it holds only Values."""
-    items = tuple(items)
-    for v in items:
+    values: tuple[Any, ...] = tuple(items)
+    for v in values:
         if type(v) is not Value:
-            return tuple([_lift(x, where) for x in items])
-    return items
+            return tuple([_lift(x, where) for x in values])
+    return values
 
 
 def _fused(data: float, inputs: tuple[Value, ...], op: str) -> Value:
@@ -427,13 +423,13 @@ def linear(
     """w1*x1 + ... + wn*xn + b as one node with inputs ``(*weights, *inputs, bias)``."""
     # The hottest op of a neural network: lists of Values go through with one type
     # check per input and no copies but the node's own inputs tuple.
-    ws = weights if type(weights) in _SEQUENCES else tuple(weights)
-    xs = inputs if type(inputs) in _SEQUENCES else tuple(inputs)
+    ws: Any = weights if type(weights) in _SEQUENCES else tuple(weights)
+    xs: Any = inputs if type(inputs) in _SEQUENCES else tuple(inputs)
     if len(ws) != len(xs):
         _values(ws, "linear")  # a non-number raises TypeError before the lengths
         _values(xs, "linear")
         raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs")
-    nodes = (*ws, *xs, bias)
+    nodes: tuple[Any, ...] = (*ws, *xs, bias)
     for v in nodes:
         if type(v) is not Value:
             nodes = tuple([_lift(v, "linear") for v in nodes])
