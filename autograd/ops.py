@@ -18,7 +18,9 @@ Each entry of ``OPS`` declares one op, once:
 * ``arity`` is the number of inputs, or ``None`` for an n-ary op.
 
 The backward pass (``backward.py``) multiplies each partial by the upstream gradient
-and accumulates: the chain rule is written there and only there.
+and accumulates into the inputs: the chain rule is written there. Forward mode
+(``forward.py``) applies the same partials the other way round, pushing tangents from
+the inputs to the output. Neither holds a derivative of its own.
 
 Conventions: at a kink the partial is the one-sided value on the flat side, so
 relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope; at a NaN input they are NaN (no
