@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from operator import mul as _mul  # a C function: faster than float.__mul__
 from typing import Any, NamedTuple
 
-__all__ = ["FLOAT_MATH", "OPS", "Op"]
+__all__ = ["FLOAT_MATH", "OPS", "Op", "weighted_sum"]
 
 _EXP_MAX = math.log(2.0**1023 * (2.0 - 2.0**-52))  # 709.78...: exp(x) overflows past it
 
@@ -136,9 +136,20 @@ def _dot(*xs: float) -> float:
     return sum(map(_mul, xs[:n], xs[n:]), 0.0)
 
 
+def weighted_sum(
+    weights: Sequence[float], inputs: Sequence[float], bias: float
+) -> float:
+    """w1*x1 + ... + wn*xn + b on floats: ``linear``'s forward with its inputs apart.
+
+    ``OPS["linear"].forward(*w, *x, b)`` is ``weighted_sum(w, x, b)``; value.py calls
+    this form to skip packing the numbers into one argument list and slicing it again.
+    """
+    return sum(map(_mul, weights, inputs), bias)
+
+
 def _linear(*xs: float) -> float:
     n = len(xs) // 2
-    return sum(map(_mul, xs[:n], xs[n : 2 * n]), xs[-1])
+    return weighted_sum(xs[:n], xs[n : 2 * n], xs[-1])
 
 
 def _sum(*xs: float) -> float:

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from typing import Any, Union
 
 from autograd.modes import state
-from autograd.ops import OPS
+from autograd.ops import OPS, weighted_sum
 
-__all__ = ["VALUE_MATH", "Value", "dot", "linear", "sum"]
+__all__ = ["VALUE_MATH", "Value", "dot", "linear", "linear_layer", "sum"]
 
 Number = Union[int, float]  # noqa: UP007 - a runtime alias must work on 3.10
 Operand = Union["Value", int, float]
@@ -444,6 +444,41 @@ def linear(
         out.op = "linear"
         return out
     return _node(data, nodes, "linear")
+
+
+def linear_layer(
+    weight_rows: Iterable[Iterable[Operand]],
+    inputs: Iterable[Operand],
+    biases: Iterable[Operand],
+) -> list[Value]:
+    """``linear(row, inputs, bias)`` for each weight row and its bias: a whole layer.
+
+    The same nodes, one per row, and the same gradients as calling ``linear`` row by
+    row; but the inputs, which every row reads, are checked and their numbers read
+    once for the layer instead of once per row. Numbers among the inputs become
+    leaves once, shared by all rows.
+    """
+    xs = _values(inputs, "linear_layer")
+    rows: Any = weight_rows if type(weight_rows) in _SEQUENCES else list(weight_rows)
+    bs = _values(biases, "linear_layer")
+    if len(rows) != len(bs):
+        raise ValueError(f"linear_layer: {len(rows)} weight rows but {len(bs)} biases")
+    n = len(xs)
+    x_data = [x.data for x in xs]
+    outs = []
+    for ws, b in zip(rows, bs):
+        if type(ws) not in _SEQUENCES:
+            ws = tuple(ws)
+        w_data = [w.data for w in ws if type(w) is Value]
+        if len(w_data) != len(ws):  # a number among the weights: lift them
+            ws = _values(ws, "linear_layer")
+            w_data = [w.data for w in ws]
+        if len(ws) != n:
+            raise ValueError(f"linear_layer: {len(ws)} weights but {n} inputs")
+        # The table's linear forward, with the inputs' numbers read once per layer.
+        data = weighted_sum(w_data, x_data, b.data)
+        outs.append(_fused(data, (*ws, *xs, b), "linear"))
+    return outs
 
 
 # -- the function library for differentiable backward passes -------------------------

@@ -132,7 +132,7 @@ class _OurDemo:
     def loss(self, X: list[list[float]], y: list[int]) -> tuple[Value, float]:
         scores = [self.model(x) for x in X]
         data_loss = nn.hinge_loss(scores, y)
-        reg_loss = ALPHA * autograd.sum(p * p for p in self.params)
+        reg_loss = ALPHA * autograd.dot(self.params, self.params)  # sum of p*p
         accuracy = [(yi > 0) == (s.data > 0) for yi, s in zip(y, scores)]
         return data_loss + reg_loss, sum(accuracy) / len(accuracy)
 

@@ -2,7 +2,9 @@
 
 A neuron computes ``activation(w1*x1 + ... + wn*xn + b)``; its weighted sum is one
 ``autograd.linear`` node (n weights, n inputs and the bias in, one number out), which
-is what makes training fast: the graph has one node per neuron instead of 2n.
+is what makes training fast: the graph has one node per neuron instead of 2n. A layer
+makes its neurons' nodes with one ``autograd.linear_layer`` call, which reads the
+inputs they share once rather than once per neuron.
 
 Initialisation, as PyTorch's ``nn.Linear``: every weight and the bias are drawn
 uniformly from [-1/sqrt(nin), 1/sqrt(nin)], so a neuron's output has about the same
@@ -18,7 +20,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Value, linear
+from autograd import Value, linear, linear_layer
 from nn.module import Module
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
@@ -127,12 +129,16 @@ class Layer(Module):
 
     def outputs(self, x: Inputs) -> list[Value]:
         """Every neuron's output, as a list (even for one neuron)."""
-        return [n.forward(x) for n in self.neurons]
+        # What each neuron's forward computes, for all of them in one call: every
+        # neuron reads the same inputs, so linear_layer reads their numbers once.
+        neurons = self.neurons
+        sums = linear_layer([n.w for n in neurons], x, [n.b for n in neurons])
+        activate = neurons[0]._activate  # one activation for the whole layer
+        return sums if activate is None else [activate(s) for s in sums]
 
     def forward(self, x: Inputs) -> Value | list[Value]:
         """The outputs for ``x``: a Value if the layer has one neuron, else a list."""
-        x = _lift(x)  # once here rather than once per neuron
-        out = [n.forward(x) for n in self.neurons]
+        out = self.outputs(_lift(x))
         return out[0] if len(out) == 1 else out
 
     def architecture(self) -> dict[str, Any]:

@@ -58,12 +58,13 @@ def mse_loss(predictions: Scalars, targets: Scalars) -> Value:
 def hinge_loss(scores: Scalars, labels: Scalars) -> Value:
     """SVM hinge loss for labels -1/+1: mean of relu(1 - label * score)."""
     ss, ys = _pair("hinge_loss", scores, labels, ("scores", "labels"))
+    one = Value(1.0)  # one constant leaf for every term, not one per term
     terms = []
     for i, (s, y) in enumerate(zip(ss, ys)):
         if y == 1:
-            margin = 1.0 - _value(s)
+            margin = one - _value(s)
         elif y == -1:
-            margin = 1.0 + _value(s)
+            margin = one + _value(s)
         else:
             raise ValueError(
                 f"hinge_loss: labels must be -1 or +1, got {y!r} at index {i} "

@@ -8,7 +8,9 @@ import sys
 import threading
 import weakref
 
+import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from strategies import (
     FLOAT_LIB,
     VALUE_LIB,
@@ -231,6 +233,83 @@ def test_n_ary_inputs_in_order():
     assert autograd.sum(xs).inputs == tuple(xs)
     assert autograd.dot(ws, xs).inputs == (*ws, *xs)
     assert autograd.linear(ws, xs, b).inputs == (*ws, *xs, b)
+
+
+_LAYER_NUMBERS = st.one_of(
+    finite_floats(-1e3, 1e3),
+    st.sampled_from([0.0, -0.0, math.inf, -math.inf, math.nan]),
+)
+
+
+@given(
+    st.integers(0, 4).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(_LAYER_NUMBERS, min_size=n, max_size=n), max_size=4),
+            st.lists(_LAYER_NUMBERS, min_size=n, max_size=n),
+        )
+    ),
+    st.data(),
+)
+def test_linear_layer_is_linear_row_by_row(rows_and_inputs, data):
+    """linear_layer makes linear's node for each row, with the same bits forward and
+    backward."""
+    rows, inputs = rows_and_inputs
+    biases = data.draw(st.lists(_LAYER_NUMBERS, min_size=len(rows), max_size=len(rows)))
+
+    def build(layer):
+        ws = [[Value(w) for w in row] for row in rows]
+        xs = [Value(x) for x in inputs]
+        bs = [Value(b) for b in biases]
+        outs = layer(ws, xs, bs)
+        if outs:
+            autograd.sum(outs).backward()
+        leaves = [*(w for row in ws for w in row), *xs, *bs]
+        return [(o.op, len(o.inputs), o.data) for o in outs], [v.grad for v in leaves]
+
+    def row_by_row(ws, xs, bs):
+        return [autograd.linear(w, xs, b) for w, b in zip(ws, bs)]
+
+    # repr compares floats bit for bit in effect: NaN equals NaN, -0.0 is not 0.0
+    assert repr(build(autograd.linear_layer)) == repr(build(row_by_row))
+
+
+def test_linear_layer_records_linear_inputs():
+    """Each row's node reads (*row, *inputs, bias), as linear does."""
+    ws = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]
+    xs = [Value(5.0), Value(6.0)]
+    bs = [Value(7.0), Value(8.0)]
+    outs = autograd.linear_layer(ws, xs, bs)
+    assert [o.inputs for o in outs] == [(*ws[0], *xs, bs[0]), (*ws[1], *xs, bs[1])]
+    assert [o.data for o in outs] == [24.0, 47.0]
+
+
+def test_linear_layer_lifts_a_number_input_once_for_all_rows():
+    """A number among the inputs becomes one leaf, shared by every row's node."""
+    outs = autograd.linear_layer([[1.0], [2.0]], (x for x in [3.0]), [0.0, 0.5])
+    assert outs[0].inputs[1] is outs[1].inputs[1]
+    assert [o.data for o in outs] == [3.0, 6.5]
+
+
+@pytest.mark.parametrize(
+    ("rows", "inputs", "biases", "error", "message"),
+    [
+        ([[1.0]], [1.0], [0.0, 0.0], ValueError, "1 weight rows but 2 biases"),
+        ([[1.0, 2.0]], [1.0], [0.0], ValueError, "2 weights but 1 inputs"),
+        ([["a"]], [1.0], [0.0], TypeError, "linear_layer"),
+        ([[1.0]], [None], [0.0], TypeError, "linear_layer"),
+    ],
+)
+def test_linear_layer_rejects_bad_arguments(rows, inputs, biases, error, message):
+    """Lengths that differ raise ValueError, non-numbers TypeError, naming the op."""
+    with pytest.raises(error, match=message):
+        autograd.linear_layer(rows, inputs, biases)
+
+
+def test_linear_layer_under_no_grad_makes_leaves():
+    """Inside no_grad each row's output is a leaf, as linear's is."""
+    with no_grad():
+        outs = autograd.linear_layer([[2.0]], [3.0], [1.0])
+    assert outs[0].inputs == () and outs[0].data == 7.0
 
 
 @given(programs_with_inputs())

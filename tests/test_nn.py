@@ -233,6 +233,17 @@ def test_neuron_weighted_sum_is_one_fused_linear_node() -> None:
     assert out.inputs == (*neuron.w, *x, neuron.b)
 
 
+def test_layer_outputs_are_its_neurons_outputs() -> None:
+    """A layer's outputs are what each neuron computes on its own, node for node."""
+    layer = nn.Layer(3, 4, activation="tanh", seed=1)
+    x = [Value(0.5), Value(-1.5), Value(2.0)]
+    outs = layer.outputs(x)
+    for out, neuron in zip(outs, layer.neurons):
+        alone = neuron(x)
+        assert (out.op, out.data) == (alone.op, alone.data)
+        assert out.inputs[0].inputs == alone.inputs[0].inputs
+
+
 @pytest.mark.parametrize(
     ("activation", "formula"),
     [
