@@ -130,7 +130,7 @@ class _OurDemo:
         self.optimizer = nn.SGD(self.params, lr=1.0)
 
     def loss(self, X: list[list[float]], y: list[int]) -> tuple[Value, float]:
-        scores = [self.model(x) for x in X]
+        scores = self.model.forward_batch(X)  # the graph of [model(x) for x in X]
         data_loss = nn.hinge_loss(scores, y)
         reg_loss = ALPHA * autograd.dot(self.params, self.params)  # sum of p*p
         accuracy = [(yi > 0) == (s.data > 0) for yi, s in zip(y, scores)]

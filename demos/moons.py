@@ -41,7 +41,7 @@ def objective(
     model: nn.MLP, points: Sequence[Sequence[float]], labels: Sequence[int]
 ) -> tuple[Value, float]:
     """Hinge loss plus ALPHA * sum(p**2) over all parameters, and the accuracy."""
-    scores = [model(x) for x in points]
+    scores = model.forward_batch(points)  # [model(x) for x in points], faster
     data_loss = nn.hinge_loss(scores, labels)
     params = model.parameters()
     total = data_loss + ALPHA * autograd.dot(params, params)

@@ -4,7 +4,10 @@ A neuron computes ``activation(w1*x1 + ... + wn*xn + b)``; its weighted sum is o
 ``autograd.linear`` node (n weights, n inputs and the bias in, one number out), which
 is what makes training fast: the graph has one node per neuron instead of 2n. A layer
 makes its neurons' nodes with one ``autograd.linear_layer`` call, which reads the
-inputs they share once rather than once per neuron.
+inputs they share once rather than once per neuron; ``forward_batch`` makes a whole
+batch's with one ``autograd.linear_layer_batch`` call, which also reads the weights
+once per batch rather than once per sample. Both build the same graph as
+``model(x)`` sample by sample.
 
 Initialisation, as PyTorch's ``nn.Linear``: every weight and the bias are drawn
 uniformly from [-1/sqrt(nin), 1/sqrt(nin)], so a neuron's output has about the same
@@ -17,10 +20,10 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd import Value, linear, linear_layer
+from autograd import Value, linear, linear_layer, linear_layer_batch
 from nn.module import Module
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
@@ -141,6 +144,22 @@ class Layer(Module):
         out = self.outputs(_lift(x))
         return out[0] if len(out) == 1 else out
 
+    def outputs_batch(self, batch: Iterable[Inputs]) -> list[list[Value]]:
+        """``outputs(x)`` for each sample ``x`` of ``batch``: the same nodes."""
+        # Every sample reads the same weights, so linear_layer_batch reads their
+        # numbers once for the batch instead of once per sample.
+        neurons = self.neurons
+        sums = linear_layer_batch([n.w for n in neurons], batch, [n.b for n in neurons])
+        activate = neurons[0]._activate
+        if activate is None:
+            return sums
+        return [[activate(s) for s in sample] for sample in sums]
+
+    def forward_batch(self, batch: Iterable[Inputs]) -> list[Value | list[Value]]:
+        """``[self(x) for x in batch]``, the same graph, with the weights read once."""
+        outs = self.outputs_batch([_lift(x) for x in batch])
+        return [out[0] if len(out) == 1 else out for out in outs]
+
     def architecture(self) -> dict[str, Any]:
         """Type, inputs, outputs and activation."""
         return {
@@ -206,6 +225,17 @@ class MLP(Module):
         for layer in self.layers:
             out = layer.outputs(out)
         return out[0] if len(out) == 1 else out
+
+    def forward_batch(self, batch: Iterable[Inputs]) -> list[Value | list[Value]]:
+        """``[self(x) for x in batch]``, the same graph, with the weights read once.
+
+        Use it for a full-batch forward pass: each layer reads its weights' numbers
+        once for all samples (``autograd.linear_layer_batch``), not once per sample.
+        """
+        outs = [_lift(x) for x in batch]
+        for layer in self.layers:
+            outs = layer.outputs_batch(outs)
+        return [out[0] if len(out) == 1 else out for out in outs]
 
     def architecture(self) -> dict[str, Any]:
         """Type, inputs, layer sizes and hidden activation."""

@@ -312,6 +312,85 @@ def test_linear_layer_under_no_grad_makes_leaves():
     assert outs[0].inputs == () and outs[0].data == 7.0
 
 
+@given(
+    st.integers(0, 3).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(_LAYER_NUMBERS, min_size=n, max_size=n), max_size=3),
+            st.lists(st.lists(_LAYER_NUMBERS, min_size=n, max_size=n), max_size=4),
+        )
+    ),
+    st.data(),
+)
+def test_linear_layer_batch_is_linear_layer_sample_by_sample(rows_and_batch, data):
+    """linear_layer_batch makes linear_layer's nodes for each sample: the same inputs
+    (by identity), the same bits forward and backward."""
+    rows, batch = rows_and_batch
+    biases = data.draw(st.lists(_LAYER_NUMBERS, min_size=len(rows), max_size=len(rows)))
+
+    def build(layer_batch):
+        ws = [[Value(w) for w in row] for row in rows]
+        xs = [[Value(x) for x in sample] for sample in batch]
+        bs = [Value(b) for b in biases]
+        outs = layer_batch(ws, xs, bs)
+        leaves = [*(w for row in ws for w in row), *(x for s in xs for x in s), *bs]
+        index = {id(v): i for i, v in enumerate(leaves)}
+        nodes = [
+            (o.op, [index[id(v)] for v in o.inputs], o.data) for s in outs for o in s
+        ]
+        if nodes:
+            autograd.sum([o for s in outs for o in s]).backward()
+        return nodes, [v.grad for v in leaves]
+
+    def sample_by_sample(ws, xs, bs):
+        return [autograd.linear_layer(ws, x, bs) for x in xs]
+
+    # repr compares floats bit for bit in effect: NaN equals NaN, -0.0 is not 0.0
+    assert repr(build(autograd.linear_layer_batch)) == repr(build(sample_by_sample))
+
+
+def test_linear_layer_batch_lifts_a_number_weight_once_for_all_samples():
+    """A number among the weights or biases becomes one leaf, shared by every sample."""
+    outs = autograd.linear_layer_batch([[2.0]], [[3.0], [4.0]], [1.0])
+    assert outs[0][0].inputs[0] is outs[1][0].inputs[0]
+    assert outs[0][0].inputs[2] is outs[1][0].inputs[2]
+    assert [[o.data for o in s] for s in outs] == [[7.0], [9.0]]
+
+
+@pytest.mark.parametrize(
+    ("rows", "batch", "biases", "error", "message"),
+    [
+        ([[1.0]], [[1.0]], [0.0, 0.0], ValueError, "1 weight rows but 2 biases"),
+        (
+            [[1.0, 2.0]],
+            [[1.0, 2.0], [1.0]],
+            [0.0],
+            ValueError,
+            "sample 1 has 1 inputs but a weight row has 2 weights",
+        ),
+        (
+            [[1.0, 2.0], [1.0]],
+            [[1.0, 2.0]],
+            [0.0, 0.0],
+            ValueError,
+            "sample 0 has 2 inputs but a weight row has 1 weights",
+        ),
+        ([["a"]], [[1.0]], [0.0], TypeError, "linear_layer_batch"),
+        ([[1.0]], [[1.0], [None]], [0.0], TypeError, "linear_layer_batch"),
+    ],
+)
+def test_linear_layer_batch_rejects_bad_arguments(rows, batch, biases, error, message):
+    """Lengths that differ raise ValueError naming the sample, non-numbers TypeError."""
+    with pytest.raises(error, match=message):
+        autograd.linear_layer_batch(rows, batch, biases)
+
+
+def test_linear_layer_batch_under_no_grad_makes_leaves():
+    """Inside no_grad each output is a leaf, as linear_layer's is."""
+    with no_grad():
+        outs = autograd.linear_layer_batch([[2.0]], [[3.0]], [1.0])
+    assert outs[0][0].inputs == () and outs[0][0].data == 7.0
+
+
 @given(programs_with_inputs())
 def test_topological_order_lists_each_node_after_its_inputs(program_and_inputs):
     """Each reachable node appears once, after all of its inputs, and the root last."""

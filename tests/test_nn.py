@@ -244,6 +244,97 @@ def test_layer_outputs_are_its_neurons_outputs() -> None:
         assert out.inputs[0].inputs == alone.inputs[0].inputs
 
 
+# -- forward_batch: the same graph as model(x) sample by sample --------------------
+
+
+@st.composite
+def models_with_batch(draw: st.DrawFn) -> tuple:
+    """A small Layer or MLP (one output or several) and a batch of numbers for it."""
+    nin = draw(st.integers(min_value=1, max_value=3))
+    activation = draw(st.sampled_from(["relu", "tanh", "sigmoid", None]))
+    seed = draw(seeds)
+    if draw(st.booleans()):
+        model: nn.Module = nn.MLP(nin, draw(layer_sizes), activation, seed=seed)
+    else:
+        model = nn.Layer(nin, draw(st.integers(1, 3)), activation, seed=seed)
+    point = st.lists(st.floats(-2.0, 2.0), min_size=nin, max_size=nin)
+    return model, draw(st.lists(point, max_size=4))
+
+
+def _graph(outputs: list, leaves: dict[int, str]) -> tuple[list, list]:
+    """Each node of the graph (op, data bits, inputs), and the leaves' gradients.
+
+    An input is named if it is one of ``leaves`` (by identity), else by its position
+    in the order, so two graphs compare node for node.
+    """
+    roots = [v for out in outputs for v in (out if isinstance(out, list) else [out])]
+    if not roots:
+        return [], []
+    root = autograd.sum(roots)
+    order = autograd.topological_order(root)
+    position = {id(node): i for i, node in enumerate(order)}
+    nodes = [
+        (
+            node.op,
+            repr(node.data),
+            tuple(leaves.get(id(v), position[id(v)]) for v in node.inputs),
+        )
+        for node in order
+    ]
+    root.backward()
+    return nodes, [repr(v.grad) for v in order if id(v) in leaves]
+
+
+@given(models_with_batch(), st.booleans())
+def test_forward_batch_builds_the_graph_of_sample_by_sample_calls(
+    case, as_values: bool
+) -> None:
+    """forward_batch gives what model(x) gives per sample: the same outputs, nodes,
+    inputs (weights, biases and Value inputs by identity) and gradients, bit for bit."""
+    model, numbers = case
+    batch = [[Value(x) for x in point] for point in numbers] if as_values else numbers
+    leaves = {id(p): name for name, p in model.named_parameters()}
+    if as_values:
+        leaves |= {id(v): f"x{i}" for i, v in enumerate(v for p in batch for v in p)}
+
+    model.zero_grad()
+    alone = _graph([model(x) for x in batch], leaves)
+    model.zero_grad()
+    if as_values:
+        for point in batch:
+            for v in point:
+                v.grad = 0.0
+    batched = _graph(model.forward_batch(batch), leaves)
+    assert batched == alone
+
+
+def test_forward_batch_returns_what_a_call_returns() -> None:
+    """Per sample a Value for one output, a list of Values for several."""
+    batch = [[0.5, -0.5], [1.0, 2.0]]
+    single = nn.MLP(2, [3, 1], seed=0).forward_batch(batch)
+    several = nn.MLP(2, [3, 4], seed=0).forward_batch(batch)
+    assert all(isinstance(out, Value) for out in single)
+    assert all(isinstance(out, list) and len(out) == 4 for out in several)
+
+
+def test_neuron_forward_batch_is_a_call_per_sample() -> None:
+    """A neuron (any Module) gets forward_batch as one call per sample."""
+    neuron = nn.Neuron(2, seed=0)
+    batch = [[0.5, -0.5], [1.0, 2.0]]
+    assert [v.data for v in neuron.forward_batch(batch)] == [
+        neuron(x).data for x in batch
+    ]
+
+
+@pytest.mark.parametrize("model", [nn.MLP(2, [3, 1], seed=0), nn.Layer(2, 3, seed=0)])
+def test_forward_batch_names_a_ragged_sample(model: nn.Module) -> None:
+    """A sample with the wrong number of inputs raises ValueError naming its index."""
+    with pytest.raises(
+        ValueError, match="sample 2 has 3 inputs but a weight row has 2"
+    ):
+        model.forward_batch([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0, 7.0]])
+
+
 @pytest.mark.parametrize(
     ("activation", "formula"),
     [
