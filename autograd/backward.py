@@ -15,8 +15,6 @@ import math
 import numbers
 import random
 from collections.abc import Iterator, Sequence
-from itertools import chain, filterfalse
-from operator import attrgetter
 from typing import Any, NamedTuple
 
 from autograd.modes import state
@@ -153,8 +151,6 @@ _KERNELS = {name: _kernel_of(name) for name in OPS}
 _KIND = {name: kind for name, (kind, _) in _KERNELS.items()}
 _CONSTANTS = {name: c for name, (_, c) in _KERNELS.items() if c is not None}
 _NAN = math.nan
-_has_inputs = attrgetter("inputs")  # truthy exactly for a node that is not a leaf
-_grad_of = attrgetter("grad")
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -220,24 +216,6 @@ def _add(total: Any, contribution: Any) -> Any:
     return total + contribution
 
 
-def _hold_leaves(nodes: Sequence[Value]) -> list[tuple[Value, Any]]:
-    """Set .grad to 0.0 on every leaf that ``nodes`` read; return each with its old one.
-
-    Leaves accumulate across passes, but a pass first sums its own contributions from
-    zero and ``_accumulate`` then adds that total to the old value: adding each
-    contribution to the old value directly rounds differently, and a second
-    ``backward()`` would not give exactly twice the gradient.
-    """
-    leaves = filterfalse(_has_inputs, chain.from_iterable(map(_has_inputs, nodes)))
-    if not any(map(_grad_of, leaves)):
-        return []  # every leaf starts at 0.0: accumulating in place is already exact
-    leaves = filterfalse(_has_inputs, chain.from_iterable(map(_has_inputs, nodes)))
-    held = [(leaf, leaf.grad) for leaf in dict.fromkeys(leaves)]
-    for leaf, _ in held:
-        leaf.grad = 0.0
-    return held
-
-
 def _accumulate(held: list[tuple[Value, Any]]) -> None:
     """Add each leaf's gradient from before the pass to this pass's total."""
     for leaf, before in held:
@@ -254,16 +232,10 @@ def backward_steps(
     of ``root.backward(grad)``.
     """
     seed = _check_seed(grad, create_graph)
-    order = topological_order(root)
-    for node in order:
-        if node.inputs:
-            node.grad = 0.0
-    held = _hold_leaves(order)
+    order, held = _interior_order(root)
     root.grad = _add(root.grad, seed)
     try:
         for node in reversed(order):
-            if not node.inputs:
-                continue
             upstream = node.grad
             partials = local_partials(node, create_graph)
             contributions = [upstream * p for p in partials]
@@ -276,11 +248,15 @@ def backward_steps(
 
 def _interior_order(root: Value) -> tuple[list[Value], list[tuple[Value, Any]]]:
     """The nodes of ``topological_order(root)`` that have inputs, in the same order,
-    and the leaves held aside as ``_hold_leaves`` does, in one walk of the graph.
+    and the leaves held aside, in one walk of the graph.
 
     On the way each node's ``.grad`` is set to 0.0 (this pass's value starts there),
     and each leaf with a gradient from before is set to 0.0 and returned with it, for
-    ``_accumulate``. A leaf already at 0.0 needs no holding: it accumulates exactly.
+    ``_accumulate``. Leaves accumulate across passes, but a pass first sums its own
+    contributions from zero and ``_accumulate`` then adds that total to the old value:
+    adding each contribution to the old value directly rounds differently, and a
+    second ``backward()`` would not give exactly twice the gradient. A leaf already
+    at 0.0 needs no holding: it accumulates exactly.
     """
     order: list[Value] = []
     held: list[tuple[Value, Any]] = []
@@ -333,12 +309,13 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
         op = node.op
         kind = kind_of[op]
         if kind == _LINEAR:
+            # inputs (*w, *x, b): zip(inputs, xs) pairs each w_i with x_i and stops
+            # there, so the weights need no slice of their own.
             n = len(inputs) // 2
-            weights = inputs[:n]
             xs = inputs[n : 2 * n]
-            for w, x in zip(weights, xs):
+            for w, x in zip(inputs, xs):
                 w.grad += upstream * x.data
-            for w, x in zip(weights, xs):
+            for w, x in zip(inputs, xs):
                 x.grad += upstream * w.data
             inputs[-1].grad += upstream
         elif kind == _STEP:
@@ -356,12 +333,10 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
             for x in inputs:
                 x.grad += upstream
         elif kind == _DOT:
-            n = len(inputs) // 2
-            weights = inputs[:n]
-            xs = inputs[n:]
-            for w, x in zip(weights, xs):
+            xs = inputs[len(inputs) // 2 :]  # inputs (*w, *x): as for linear
+            for w, x in zip(inputs, xs):
                 w.grad += upstream * x.data
-            for w, x in zip(weights, xs):
+            for w, x in zip(inputs, xs):
                 x.grad += upstream * w.data
         elif kind == _CONSTANT:
             for x, partial in zip(inputs, _CONSTANTS[op]):

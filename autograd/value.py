@@ -41,10 +41,10 @@ _DOT = OPS["dot"].forward
 _LINEAR = OPS["linear"].forward
 _SEQUENCES = (list, tuple)
 
-# The hottest operators (+, -, *, unary -) write the table's forward inline, ``a + b``
-# on two floats, which is float.__add__ without the call; this check keeps the inline
-# arithmetic and the table from drifting apart. They also inline the fast path of
-# ``_node`` (state.plain): one function call less per node.
+# The operators write the table's forward inline for +, -, * and unary -, ``a + b`` on
+# two floats, which is float.__add__ without the call; this check keeps the inline
+# arithmetic and the table from drifting apart. The hottest (+, *, relu) also inline
+# the fast path of ``_node`` (state.plain): one function call less per node.
 if not (
     _ADD is float.__add__
     and _SUB is float.__sub__
@@ -109,42 +109,18 @@ class Value:
         left = _constant(other)
         if left is None:
             return NotImplemented
-        if state.plain:
-            out = _new(Value)
-            out.data = left.data + self.data
-            out.grad = 0.0
-            out.label = ""
-            out.inputs = (left, self)
-            out.op = "add"
-            return out
         return _node(left.data + self.data, (left, self), "add")
 
     def __sub__(self, other: Operand) -> Value:
         right = other if type(other) is Value else _constant(other)
         if right is None:
             return NotImplemented
-        if state.plain:
-            out = _new(Value)
-            out.data = self.data - right.data
-            out.grad = 0.0
-            out.label = ""
-            out.inputs = (self, right)
-            out.op = "sub"
-            return out
         return _node(self.data - right.data, (self, right), "sub")
 
     def __rsub__(self, other: Number) -> Value:
         left = _constant(other)
         if left is None:
             return NotImplemented
-        if state.plain:
-            out = _new(Value)
-            out.data = left.data - self.data
-            out.grad = 0.0
-            out.label = ""
-            out.inputs = (left, self)
-            out.op = "sub"
-            return out
         return _node(left.data - self.data, (left, self), "sub")
 
     def __mul__(self, other: Operand) -> Value:
@@ -165,14 +141,6 @@ class Value:
         left = _constant(other)
         if left is None:
             return NotImplemented
-        if state.plain:
-            out = _new(Value)
-            out.data = left.data * self.data
-            out.grad = 0.0
-            out.label = ""
-            out.inputs = (left, self)
-            out.op = "mul"
-            return out
         return _node(left.data * self.data, (left, self), "mul")
 
     def __truediv__(self, other: Operand) -> Value:
@@ -202,14 +170,6 @@ class Value:
         return _node(_POW(base.data, self.data), (base, self), "pow")
 
     def __neg__(self) -> Value:
-        if state.plain:
-            out = _new(Value)
-            out.data = -self.data
-            out.grad = 0.0
-            out.label = ""
-            out.inputs = (self,)
-            out.op = "neg"
-            return out
         return _node(-self.data, (self,), "neg")
 
     def __pos__(self) -> Value:
@@ -396,23 +356,10 @@ def _values(items: Iterable[Operand], where: str) -> tuple[Value, ...]:
     return values
 
 
-def _fused(data: float, inputs: tuple[Value, ...], op: str) -> Value:
-    """``_node`` with its fast path first (one call per fused node, not two)."""
-    if state.plain:
-        out = _new(Value)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out.inputs = inputs
-        out.op = op
-        return out
-    return _node(data, inputs, op)
-
-
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors torch.sum
     """x1 + ... + xn as one node with n inputs (fast to build and to backpropagate)."""
     inputs = _values(values, "sum")
-    return _fused(_SUM(*[v.data for v in inputs]), inputs, "sum")
+    return _node(_SUM(*[v.data for v in inputs]), inputs, "sum")
 
 
 def dot(weights: Iterable[Operand], inputs: Iterable[Operand]) -> Value:
@@ -422,7 +369,7 @@ def dot(weights: Iterable[Operand], inputs: Iterable[Operand]) -> Value:
     if len(ws) != len(xs):
         raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
     nodes = (*ws, *xs)
-    return _fused(_DOT(*[v.data for v in nodes]), nodes, "dot")
+    return _node(_DOT(*[v.data for v in nodes]), nodes, "dot")
 
 
 def linear(
@@ -442,16 +389,7 @@ def linear(
         if type(v) is not Value:
             nodes = tuple([_lift(v, "linear") for v in nodes])
             break
-    data = _LINEAR(*[v.data for v in nodes])
-    if state.plain:  # _node inlined
-        out = _new(Value)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out.inputs = nodes
-        out.op = "linear"
-        return out
-    return _node(data, nodes, "linear")
+    return _node(_LINEAR(*[v.data for v in nodes]), nodes, "linear")
 
 
 def linear_layer(
@@ -485,7 +423,7 @@ def linear_layer(
             raise ValueError(f"linear_layer: {len(ws)} weights but {n} inputs")
         # The table's linear forward, with the inputs' numbers read once per layer.
         data = weighted_sum(w_data, x_data, b.data)
-        outs.append(_fused(data, (*ws, *xs, b), "linear"))
+        outs.append(_node(data, (*ws, *xs, b), "linear"))
     return outs
 
 
@@ -526,7 +464,7 @@ def linear_layer_batch(
         # The table's linear forward, as linear_layer computes it: the same bits.
         outputs.append(
             [
-                _fused(weighted_sum(w_data, x_data, b_data), (*ws, *xs, b), "linear")
+                _node(weighted_sum(w_data, x_data, b_data), (*ws, *xs, b), "linear")
                 for ws, w_data, b, b_data in layer
             ]
         )
