@@ -20,12 +20,11 @@ __all__ = [
     "sum",
 ]
 
-Number = Union[int, float]  # noqa: UP007 - a runtime alias must work on 3.10
-Operand = Union["Value", int, float]
+Number = Union[int, float]  # noqa: UP007 - kept beside Operand, which needs Union
+Operand = Union["Value", int, float]  # "Value" | int would fail at runtime
 
 _new = object.__new__
 _INF = float("inf")
-_builtin_sum = sum
 
 # Forward functions looked up once; each is the table's own.
 _ADD = OPS["add"].forward
