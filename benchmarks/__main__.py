@@ -96,14 +96,20 @@ def main(argv: list[str] | None = None) -> None:
         "--no-torch", action="store_true", help="skip PyTorch even if installed"
     )
     parser.add_argument(
-        "--out", type=Path, default=RESULTS, help=f"where to write (default {RESULTS})"
+        "--out",
+        type=Path,
+        default=None,
+        help=f"where to write (default {RESULTS}; with --tiny, nowhere)",
     )
     args = parser.parse_args(argv)
     config = Config.tiny() if args.tiny else Config()
     if args.no_torch:
         config.torch = False
-    print(run(config, args.out))
-    print(f"written to {args.out}", file=sys.stderr)
+    # A tiny run only checks that everything works: it never replaces the results.
+    out = args.out if args.out is not None or args.tiny else RESULTS
+    print(run(config, out))
+    if out is not None:
+        print(f"written to {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -230,20 +230,27 @@ class _TorchScalarDemo:
             p * p for p in self.params
         )
         t.lap("forward")
-        for p in self.params:
-            p.grad = None
-        total.backward()
-        t.lap("backward")
-        with torch.no_grad():
-            lr = _learning_rate(k)
-            for p in self.params:
-                p -= lr * p.grad
-        t.lap("update")
-        value = float(total.detach())
+        value = _torch_backward_and_update(t, total, self.params, k)
         t.restart()
         del total, scores, losses
         t.lap("free")
         return t.phases, value
+
+
+def _torch_backward_and_update(
+    t: Timer, total: Any, params: list[Any], k: int
+) -> float:
+    """The backward and SGD phases of a PyTorch demo step, timed; the loss value."""
+    for p in params:
+        p.grad = None
+    total.backward()
+    t.lap("backward")
+    with torch.no_grad():
+        lr = _learning_rate(k)
+        for p in params:
+            p -= lr * p.grad
+    t.lap("update")
+    return float(total.detach())
 
 
 def _scalar(x: float) -> Any:
@@ -271,16 +278,7 @@ class _TorchVectorDemo:
         data_loss = torch.relu(1 + -y * scores).mean()
         total = data_loss + ALPHA * sum((p * p).sum() for p in self.params)
         t.lap("forward")
-        for p in self.params:
-            p.grad = None
-        total.backward()
-        t.lap("backward")
-        with torch.no_grad():
-            lr = _learning_rate(k)
-            for p in self.params:
-                p -= lr * p.grad
-        t.lap("update")
-        value = float(total.detach())
+        value = _torch_backward_and_update(t, total, self.params, k)
         t.restart()
         del total, data_loss, scores, h
         t.lap("free")
