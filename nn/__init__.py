@@ -6,7 +6,7 @@
 """
 
 from nn import datasets
-from nn.layers import ACTIVATIONS, MLP, Layer, Neuron
+from nn.layers import ACTIVATIONS, MLP, Layer, LayerRecord, Neuron
 from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
@@ -17,6 +17,7 @@ __all__ = [
     "SGD",
     "Adam",
     "Layer",
+    "LayerRecord",
     "Module",
     "Neuron",
     "Optimizer",

@@ -21,12 +21,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from autograd import Value, linear, linear_layer, linear_layer_batch
 from nn.module import Module
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "Neuron"]
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "LayerRecord", "Neuron"]
 
 ACTIVATIONS: dict[str | None, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
@@ -130,14 +131,23 @@ class Layer(Module):
         """The neurons' activation."""
         return self.neurons[0].activation
 
-    def outputs(self, x: Inputs) -> list[Value]:
-        """Every neuron's output, as a list (even for one neuron)."""
+    def pre_activations(self, x: Inputs) -> list[Value]:
+        """Every neuron's weighted sum ``w . x + b`` (one ``linear`` node each)."""
         # What each neuron's forward computes, for all of them in one call: every
         # neuron reads the same inputs, so linear_layer reads their numbers once.
         neurons = self.neurons
-        sums = linear_layer([n.w for n in neurons], x, [n.b for n in neurons])
-        activate = neurons[0]._activate  # one activation for the whole layer
-        return sums if activate is None else [activate(s) for s in sums]
+        return linear_layer([n.w for n in neurons], x, [n.b for n in neurons])
+
+    def activate(self, pre_activations: Sequence[Value]) -> list[Value]:
+        """The activation applied to each weighted sum (the same Values if linear)."""
+        activate = self.neurons[0]._activate  # one activation for the whole layer
+        if activate is None:
+            return list(pre_activations)
+        return [activate(s) for s in pre_activations]
+
+    def outputs(self, x: Inputs) -> list[Value]:
+        """Every neuron's output, as a list (even for one neuron)."""
+        return self.activate(self.pre_activations(x))
 
     def forward(self, x: Inputs) -> Value | list[Value]:
         """The outputs for ``x``: a Value if the layer has one neuron, else a list."""
@@ -173,6 +183,23 @@ class Layer(Module):
         return (
             f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r})"
         )
+
+
+@dataclass(frozen=True)
+class LayerRecord:
+    """One layer's share of a forward pass (see ``MLP.forward_layers``).
+
+    ``inputs``, ``pre_activations`` and ``outputs`` are Values of the graph: after
+    ``loss.backward()``, ``pre_activations[k].grad`` is neuron k's error signal
+    delta = d(loss)/d(pre-activation), and the gradient of its weight j is
+    ``delta * inputs[j].data``. For a linear layer ``outputs`` holds the very
+    ``pre_activations`` Values.
+    """
+
+    layer: Layer
+    inputs: list[Value]
+    pre_activations: list[Value]
+    outputs: list[Value]
 
 
 class MLP(Module):
@@ -225,6 +252,22 @@ class MLP(Module):
         for layer in self.layers:
             out = layer.outputs(out)
         return out[0] if len(out) == 1 else out
+
+    def forward_layers(self, x: Inputs) -> list[LayerRecord]:
+        """The forward pass for one sample, layer by layer: one record per layer.
+
+        The graph is the one ``self(x)`` builds (the last record's ``outputs`` are
+        the model's outputs), with each layer's inputs, weighted sums and outputs
+        kept, so that the backward pass can be read layer by layer.
+        """
+        inputs = _lift(x)
+        records = []
+        for layer in self.layers:
+            pre = layer.pre_activations(inputs)
+            out = layer.activate(pre)
+            records.append(LayerRecord(layer, inputs, pre, out))
+            inputs = out
+        return records
 
     def forward_batch(self, batch: Iterable[Inputs]) -> list[Value | list[Value]]:
         """``[self(x) for x in batch]``, the same graph, with the weights read once.

@@ -8,7 +8,7 @@ import io
 import pytest
 
 import autograd
-from demos import why_backprop
+from scalar_autograd.demos import why_backprop
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from demos import moons
+from scalar_autograd.demos import moons
 from nn.datasets import make_moons
 
 # -- the data set --------------------------------------------------------------------

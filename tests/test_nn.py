@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -421,3 +422,36 @@ def test_mlp_input_gradients_match_finite_differences(case) -> None:
     """d(loss)/d(input) from backprop agrees with central differences."""
     model, x = case
     autograd.check_grad(lambda *xs: _loss(model, list(xs)), x)
+
+
+def test_forward_layers_is_the_forward_pass_layer_by_layer():
+    """forward_layers builds model(x)'s graph: same output bits, records chained."""
+    model = nn.MLP(3, [4, 5, 2], activation="tanh", seed=3)
+    x = [0.5, -1.25, 2.0]
+    records = model.forward_layers(x)
+    assert [r.layer for r in records] == model.layers
+    expected = model(x)
+    assert [v.data for v in records[-1].outputs] == [v.data for v in expected]
+    for before, after in itertools.pairwise(records):
+        assert after.inputs == before.outputs
+    assert [v.data for v in records[0].inputs] == x
+    assert records[-1].outputs == records[-1].pre_activations  # the last is linear
+
+
+def test_forward_layers_deltas_and_weight_gradients():
+    """After backward, each weight's gradient is its neuron's delta times its input."""
+    model = nn.MLP(2, [3, 3, 1], seed=5)
+    records = model.forward_layers([0.7, -0.4])
+    loss = nn.mse_loss(records[-1].outputs, [0.25])
+    model.zero_grad()
+    loss.backward()
+    for record in records:
+        for k, neuron in enumerate(record.layer.neurons):
+            delta = record.pre_activations[k].grad
+            assert neuron.b.grad == delta
+            for w, x in zip(neuron.w, record.inputs):
+                assert w.grad == delta * x.data  # one contribution: the same bits
+        for k, (pre, out) in enumerate(zip(record.pre_activations, record.outputs)):
+            if out is not pre:  # relu: delta = upstream * relu'(pre)
+                slope = 1.0 if pre.data > 0 else 0.0
+                assert pre.grad == out.grad * slope, k

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from demos import tour
+from scalar_autograd.demos import tour
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
@@ -28,7 +28,14 @@ def quick_tour(tmp_path_factory):
     """``python -m demos --quick --out DIR`` run once: DIR and the finished process."""
     out = tmp_path_factory.mktemp("tour")
     done = subprocess.run(
-        [sys.executable, "-m", "demos", "--quick", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "scalar_autograd.demos.tour",
+            "--quick",
+            "--out",
+            str(out),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -479,7 +479,7 @@ def test_demo_writes_its_pictures_and_prints_their_paths(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``python -m demos.backward_pass --out DIR`` writes 8 files and names each."""
-    from demos import backward_pass
+    from scalar_autograd.demos import backward_pass
 
     assert backward_pass.main(["--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -495,7 +495,7 @@ def test_demo_writes_its_pictures_and_prints_their_paths(
 
 def test_demo_neuron_matches_the_lecture() -> None:
     """The demo's neuron outputs 1/sqrt(2) and gives x1 the grad -1.5."""
-    from demos import backward_pass
+    from scalar_autograd.demos import backward_pass
 
     o = backward_pass.neuron()
     o.backward()

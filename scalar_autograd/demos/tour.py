@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 import autograd
 from autograd import Value, viz
-from demos import backward_pass, moons, why_backprop
+from scalar_autograd.demos import backward_pass, moons, why_backprop
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,1 +1,0 @@
-"""Runnable demos: ``python -m demos.NAME``."""

@@ -1,0 +1,1 @@
+"""The demos: the tour, the backward pass drawn, why backprop, two moons."""
