@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scalar_autograd.demos import moons
 from nn.datasets import make_moons
+from scalar_autograd.demos import moons
 
 # -- the data set --------------------------------------------------------------------
 
