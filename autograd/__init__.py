@@ -7,7 +7,7 @@ the output back, and applies the chain rule to give every partial derivative exa
 from autograd import ops
 from autograd.anomaly import AnomalyError, detect_anomaly
 from autograd.backward import backward_steps, gradients, topological_order
-from autograd.cost import OpCount, count_ops
+from autograd.cost import OpCount, count_ops, path_count, tree_size
 from autograd.forward import jvp
 from autograd.functional import grad, value_and_grad
 from autograd.modes import enable_grad, is_grad_enabled, no_grad
@@ -38,6 +38,8 @@ __all__ = [  # "sum" is left out so that a star import never shadows the builtin
     "no_grad",
     "numeric_grad",
     "ops",
+    "path_count",
     "topological_order",
+    "tree_size",
     "value_and_grad",
 ]
