@@ -80,7 +80,7 @@ def write_pictures(root: Value, out: str, name: str) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print both backward passes and write their pictures; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m demos.backward_pass", description=__doc__.splitlines()[0]
+        prog="scalar-autograd backward-pass", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
         "--out", default=os.path.join("out", "backward_pass"), help="folder"

@@ -169,7 +169,7 @@ def _heading(number: int, title: str) -> None:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The options: ``quick`` (from --quick, --full or CI=true) and ``out``."""
     parser = argparse.ArgumentParser(
-        prog="python -m demos", description=__doc__.splitlines()[0]
+        prog="scalar-autograd tour", description=__doc__.splitlines()[0]
     )
     speed = parser.add_mutually_exclusive_group()
     speed.add_argument(
