@@ -12,7 +12,14 @@ from autograd.forward import jvp
 from autograd.functional import grad, value_and_grad
 from autograd.modes import enable_grad, is_grad_enabled, no_grad
 from autograd.numeric import GradientMismatch, check_grad, numeric_grad
-from autograd.value import Value, dot, linear, linear_layer, linear_layer_batch
+from autograd.value import (
+    Value,
+    dot,
+    linear,
+    linear_layer,
+    linear_layer_batch,
+    select,
+)
 from autograd.value import sum as sum  # noqa: A004 - autograd.sum, as torch.sum
 
 __version__ = "0.1.0"
@@ -39,6 +46,7 @@ __all__ = [  # "sum" is left out so that a star import never shadows the builtin
     "numeric_grad",
     "ops",
     "path_count",
+    "select",
     "topological_order",
     "tree_size",
     "value_and_grad",

@@ -106,14 +106,51 @@ def _number(x: Any) -> float:
     return x if type(x) is float else float(getattr(x, "data", x))
 
 
+class _Sites(weakref.WeakKeyDictionary[Any, Any]):
+    """Creation sites by node, weakly; the table shrinks when its graphs are gone.
+
+    A dict never gives back the room it grew to: after a million-node graph is
+    dropped, its entries are removed but the table would keep tens of MiB for the
+    thread's lifetime. So when fewer than an eighth of the most it held are left,
+    the entries move to a new dict of their size.
+    """
+
+    _COMPACT_ABOVE = 4096
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.peak = 0
+        remove = self._remove  # type: ignore[has-type]
+        selfref = weakref.ref(self)
+
+        def removed(key: Any) -> None:
+            remove(key)
+            sites = selfref()
+            if sites is not None:
+                sites.compact()
+
+        self._remove = removed
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        size = len(self.data)
+        if size > self.peak:
+            self.peak = size
+
+    def compact(self) -> None:
+        """Move the entries to a dict of their size if most of them are gone."""
+        size = len(self.data)  # type: ignore[has-type]
+        if self.peak > self._COMPACT_ABOVE and size < self.peak // 8:
+            self.data = dict(self.data)  # type: ignore[has-type]
+            self.peak = size
+
+
 class _AnomalyObserver(Observer):
     """Checks this thread's nodes and backward steps; remembers creation sites."""
 
     def __init__(self) -> None:
         # node -> "file:line"; weak, so a dropped graph leaves nothing behind.
-        self.sites: weakref.WeakKeyDictionary[Any, str | None] = (
-            weakref.WeakKeyDictionary()
-        )
+        self.sites = _Sites()
         self.depth = 0  # nested detect_anomaly() blocks in this thread
 
     def on_node(self, node: Any) -> None:

@@ -6,151 +6,41 @@ For every node, from the root back to the leaves, each input receives
 
 where the local partial d(node)/d(input) comes from the op's rule in ``ops.OPS``. The
 order guarantees that a node's gradient is complete (every use of it has contributed)
-before it is passed on to its inputs.
+before it is passed on to its inputs. The float pass runs code generated from the
+rules (``autograd.kernels``); the step-by-step and differentiable passes call the
+rules themselves. Both give the same bits.
+
+Leaves accumulate across passes: a pass sums its own contributions from 0.0 and then
+adds that total to each leaf's gradient from before. A pass that fails or is
+interrupted (an exception, ``KeyboardInterrupt``, a ``backward_steps`` iterator
+closed early) leaves every leaf's ``.grad`` as it was before it began.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-import random
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
+from autograd.kernels import PARTIALS, backward_pass
 from autograd.modes import state
 from autograd.ops import FLOAT_MATH, OPS
 from autograd.value import VALUE_MATH, Value
 
 __all__ = ["Step", "backward", "gradients", "local_partials", "topological_order"]
 
-_PARTIALS = {name: op.partials for name, op in OPS.items()}
+_RULES = {name: op.partials for name, op in OPS.items()}
 
-# -- fast kernels, derived from the table ---------------------------------------------
-#
-# The float backward pass avoids a rule call per node where an op's partials follow a
-# pattern the loop can apply directly. Which op follows which pattern is not written
-# down here: at import every op's rule is probed on sample inputs (negative, zero,
-# positive; every arity the pattern allows) and an op gets a kernel only if the rule
-# gives exactly the pattern's partials on every probe. Change a rule in ops.py and its
-# op falls back to the generic path (one rule call per node) by itself. The kernels
-# accumulate in input order, as the generic path does, so both give the same bits.
-
-_GENERIC = 0  # call the rule with the inputs' numbers
-_UNARY = 1  # the same, for one input, without building a list
-_ONES = 2  # every partial is 1.0 (add, sum): input.grad += upstream
-_CONSTANT = 3  # partials that never change (sub, neg): taken from _CONSTANTS
-_SWAP = 4  # two inputs, partials (x1, x0) (mul)
-_DOT = 5  # inputs (*w, *x), partials (*x, *w) (dot)
-_LINEAR = 6  # inputs (*w, *x, b), partials (*x, *w, 1.0) (linear)
-_STEP = 7  # one input, partial 1.0 for x > 0, 0.0 for x <= 0, NaN at NaN (relu)
-
-_PROBE_NUMBERS = (
-    -2.5,
-    -1.0,
-    -0.0,
-    0.0,
-    0.5,
-    1.0,
-    3.0,
-    7.25,
-    math.inf,
-    -math.inf,
-    math.nan,
-)
+# A leaf whose gradient the pass has set aside holds this very float (+0.0): an
+# identity check tells a leaf met again in the same walk from one met for the first
+# time, at the cost of a truthiness test.
+_HELD = float("0")
 
 
-def _probes(arity: int | None, lengths: Sequence[int]) -> list[list[float]]:
-    """Sample inputs: all pairs for a binary op, every number for a unary one, and
-    random draws for each of ``lengths`` for an n-ary op (seeded: deterministic)."""
-    if arity == 1:
-        return [[x] for x in _PROBE_NUMBERS]
-    if arity == 2:
-        return [[x, y] for x in _PROBE_NUMBERS for y in _PROBE_NUMBERS]
-    rng = random.Random(6)
-    return [
-        [rng.choice(_PROBE_NUMBERS) * rng.uniform(0.5, 2.0) for _ in range(n)]
-        for n in lengths
-        for _ in range(8)
-    ]
-
-
-def _rule_on(op_name: str, xs: list[float]) -> list[float] | None:
-    """The rule's float partials at ``xs``, or None where the forward is undefined."""
-    op = OPS[op_name]
-    try:
-        out = op.forward(*xs)
-    except (ArithmeticError, ValueError):
-        return None
-    return [float(p) for p in op.partials(xs, out, FLOAT_MATH)]
-
-
-def _same(a: Sequence[float], b: Sequence[float]) -> bool:
-    """Equal as floats, bit for bit in sign (-0.0 is not 0.0) and NaN where NaN."""
-    return len(a) == len(b) and all(
-        (math.isnan(x) and math.isnan(y))
-        or (x == y and math.copysign(1, x) == math.copysign(1, y))
-        for x, y in zip(a, b)
-    )
-
-
-def _matches(op_name: str, lengths: Sequence[int], pattern: Any) -> bool:
-    """Whether the op's rule gives ``pattern(xs)`` on every probe (and is defined)."""
-    arity = OPS[op_name].arity
-    for xs in _probes(arity, lengths):
-        partials = _rule_on(op_name, xs)
-        if partials is None or not _same(partials, pattern(xs)):
-            return False
-    return True
-
-
-def _ones(xs: Sequence[float]) -> list[float]:
-    return [1.0] * len(xs)
-
-
-def _swapped(xs: Sequence[float]) -> list[float]:
-    return [xs[1], xs[0]]
-
-
-def _dot_pattern(xs: Sequence[float]) -> list[float]:
-    n = len(xs) // 2
-    return [*xs[n:], *xs[:n]]
-
-
-def _linear_pattern(xs: Sequence[float]) -> list[float]:
-    n = len(xs) // 2
-    return [*xs[n : 2 * n], *xs[:n], 1.0]
-
-
-def _step_pattern(xs: Sequence[float]) -> list[float]:
-    x = xs[0]
-    return [1.0 if x > 0.0 else 0.0 if x <= 0.0 else math.nan]
-
-
-def _kernel_of(op_name: str) -> tuple[int, tuple[float, ...] | None]:
-    """The fast kernel the op's rule allows, with its constant partials if any."""
-    arity = OPS[op_name].arity
-    if _matches(op_name, (1, 2, 3, 7), _ones):
-        return _ONES, None
-    if arity is not None:
-        first = _rule_on(op_name, [1.0] * arity)
-        if first is not None and _matches(op_name, (), lambda xs: first):
-            return _CONSTANT, tuple(first)
-        if arity == 2 and _matches(op_name, (), _swapped):
-            return _SWAP, None
-        if arity == 1 and _matches(op_name, (), _step_pattern):
-            return _STEP, None
-        return (_UNARY if arity == 1 else _GENERIC), None
-    if _matches(op_name, (2, 4, 16), _dot_pattern):
-        return _DOT, None
-    if _matches(op_name, (1, 3, 5, 17), _linear_pattern):
-        return _LINEAR, None
-    return _GENERIC, None
-
-
-_KERNELS = {name: _kernel_of(name) for name in OPS}
-_KIND = {name: kind for name, (kind, _) in _KERNELS.items()}
-_CONSTANTS = {name: c for name, (_, c) in _KERNELS.items() if c is not None}
-_NAN = math.nan
+def _check_root(root: Any, where: str) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"{where}: root must be a Value, got {type(root).__name__}")
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -159,6 +49,7 @@ def topological_order(root: Value) -> list[Value]:
     Iterative depth-first search (no recursion limit), visiting inputs in operand
     order, so the order is deterministic.
     """
+    _check_root(root, "topological_order")
     order: list[Value] = []
     expanded: set[Value] = set()
     stack: list[Value | None] = [root]
@@ -170,7 +61,7 @@ def topological_order(root: Value) -> list[Value]:
         if node in expanded:
             continue
         expanded.add(node)
-        inputs = node.inputs
+        inputs = node._inputs
         if inputs:
             stack.append(node)
             stack.append(None)
@@ -186,10 +77,13 @@ def local_partials(node: Value, create_graph: bool = False) -> Sequence[Any]:
     Floats by default; with ``create_graph`` they are Values built from the graph, so
     they can be differentiated again.
     """
-    rule = _PARTIALS[node.op]
     if create_graph:
-        return rule(node.inputs, node, VALUE_MATH)
-    return rule([x.data for x in node.inputs], node.data, FLOAT_MATH)
+        return _RULES[node._op](node._inputs, node, VALUE_MATH)
+    inputs = node._inputs
+    fixed = PARTIALS.get(node._op)
+    if fixed is not None:
+        return fixed(*[x.data for x in inputs], node.data)
+    return _RULES[node._op]([x.data for x in inputs], node.data, FLOAT_MATH)
 
 
 class Step(NamedTuple):
@@ -201,12 +95,27 @@ class Step(NamedTuple):
     contributions: Sequence[Any]  # upstream * partial, one per input
 
 
-def _check_seed(grad: Any, create_graph: bool) -> Any:
+def _check_seed(grad: Any, create_graph: Any) -> Any:
+    if type(create_graph) is not bool:
+        raise TypeError(
+            f"backward: create_graph must be True or False, got "
+            f"{type(create_graph).__name__}: {create_graph!r}"
+        )
     if isinstance(grad, Value):
         return grad if create_graph else grad.data
-    if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
-        return Value(grad) if create_graph else float(grad)
-    raise TypeError(f"backward: grad must be a number, got {type(grad).__name__}")
+    if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+        raise TypeError(
+            f"backward: grad (the seed) must be a number, got {type(grad).__name__}"
+        )
+    try:
+        seed = float(grad)
+    except OverflowError:
+        raise OverflowError(
+            "backward: grad (the seed) is too large for a float"
+        ) from None
+    if math.isinf(seed) and grad != seed:  # a numpy longdouble past the range
+        raise OverflowError("backward: grad (the seed) is too large for a float")
+    return Value(seed) if create_graph else seed
 
 
 def _add(total: Any, contribution: Any) -> Any:
@@ -219,49 +128,31 @@ def _add(total: Any, contribution: Any) -> Any:
 def _accumulate(held: list[tuple[Value, Any]]) -> None:
     """Add each leaf's gradient from before the pass to this pass's total."""
     for leaf, before in held:
-        leaf.grad = _add(before, leaf.grad)
+        # The total started at +0.0, so it is never -0.0: adding a zero changes nothing
+        if type(before) is not float or before:
+            leaf.grad = _add(before, leaf.grad)
 
 
-def backward_steps(
-    root: Value, grad: Any = 1.0, *, create_graph: bool = False
-) -> Iterator[Step]:
-    """Run the backward pass from ``root`` one node at a time, yielding each step.
-
-    Leaves accumulate into ``.grad`` (as in PyTorch); every other node's ``.grad`` is
-    set to this pass's value. When the iterator is exhausted the gradients are those
-    of ``root.backward(grad)``.
-    """
-    seed = _check_seed(grad, create_graph)
-    order, held = _interior_order(root)
-    root.grad = _add(root.grad, seed)
-    try:
-        for node in reversed(order):
-            upstream = node.grad
-            partials = local_partials(node, create_graph)
-            contributions = [upstream * p for p in partials]
-            for inp, contribution in zip(node.inputs, contributions):
-                inp.grad = _add(inp.grad, contribution)
-            yield Step(node, upstream, partials, contributions)
-    finally:
-        _accumulate(held)
+def _restore(held: list[tuple[Value, Any]]) -> None:
+    """Put back every leaf's gradient from before a pass that did not complete."""
+    for leaf, before in reversed(held):
+        leaf.grad = before
 
 
-def _interior_order(root: Value) -> tuple[list[Value], list[tuple[Value, Any]]]:
+def _interior_order(root: Value, held: list[tuple[Value, Any]]) -> list[Value]:
     """The nodes of ``topological_order(root)`` that have inputs, in the same order,
-    and the leaves held aside, in one walk of the graph.
+    with every leaf set aside into ``held``, in one walk of the graph.
 
     On the way each node's ``.grad`` is set to 0.0 (this pass's value starts there),
-    and each leaf with a gradient from before is set to 0.0 and returned with it, for
-    ``_accumulate``. Leaves accumulate across passes, but a pass first sums its own
-    contributions from zero and ``_accumulate`` then adds that total to the old value:
-    adding each contribution to the old value directly rounds differently, and a
-    second ``backward()`` would not give exactly twice the gradient. A leaf already
-    at 0.0 needs no holding: it accumulates exactly.
+    and each leaf's gradient from before is appended to ``held`` and the leaf set to
+    +0.0, for ``_accumulate`` (or ``_restore``). A leaf is held once however many
+    times it is read.
     """
     order: list[Value] = []
-    held: list[tuple[Value, Any]] = []
-    if not root.inputs:
-        return order, held
+    if not root._inputs:
+        held.append((root, root.grad))
+        root.grad = _HELD
+        return order
     expanded: set[Value] = set()
     stack: list[Value | None] = [root]
     while stack:
@@ -275,76 +166,66 @@ def _interior_order(root: Value) -> tuple[list[Value], list[tuple[Value, Any]]]:
         node.grad = 0.0
         stack.append(node)
         stack.append(None)
-        for x in reversed(node.inputs):
-            if x.inputs:
+        for x in reversed(node._inputs):
+            if x._inputs:
                 if x not in expanded:
                     stack.append(x)
-            elif x.grad:  # a held leaf is at 0.0 from then on: held once
+            elif x.grad is not _HELD:
                 held.append((x, x.grad))
-                x.grad = 0.0
-    return order, held
+                x.grad = _HELD
+    return order
+
+
+def backward_steps(
+    root: Value, grad: Any = 1.0, *, create_graph: bool = False
+) -> Iterator[Step]:
+    """Run the backward pass from ``root`` one node at a time, yielding each step.
+
+    Leaves accumulate into ``.grad`` (as in PyTorch); every other node's ``.grad`` is
+    set to this pass's value. When the iterator is exhausted the gradients are those
+    of ``root.backward(grad)``; closed before that (or on an error), every leaf's
+    gradient is put back as it was.
+    """
+    _check_root(root, "backward_steps")
+    seed = _check_seed(grad, create_graph)
+    held: list[tuple[Value, Any]] = []
+    try:
+        order = _interior_order(root, held)
+        root.grad = _add(root.grad, seed)
+        for node in reversed(order):
+            upstream = node.grad
+            partials = local_partials(node, create_graph)
+            contributions = [upstream * p for p in partials]
+            for inp, contribution in zip(node._inputs, contributions):
+                inp.grad = _add(inp.grad, contribution)
+            yield Step(node, upstream, partials, contributions)
+    except BaseException:  # GeneratorExit too: a pass not run to the end
+        _restore(held)
+        raise
+    _accumulate(held)
 
 
 def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> None:
     """Backpropagate from ``root``: afterwards each node's ``.grad`` is d(root)/d(node).
 
-    The same pass as ``backward_steps``, with the loop written out for speed: one
-    multiply-add per edge, and a rule call per node only for ops without a kernel
-    (see ``_KERNELS``).
+    The same pass as ``backward_steps``; the float pass runs the generated kernels
+    (``autograd.kernels.backward_pass``): one multiply-add per edge.
     """
+    _check_root(root, "backward")
     if create_graph or state.observers:  # the observed path, one step at a time
         for step in backward_steps(root, grad, create_graph=create_graph):
             for observer in state.observers:
                 observer.on_backward_step(step)
         return
-    seed = _check_seed(grad, False)
-    order, held = _interior_order(root)
-    root.grad += seed
-    kind_of = _KIND
-    partials_of = _PARTIALS
-    m = FLOAT_MATH
-    for node in reversed(order):
-        inputs = node.inputs
-        upstream = node.grad
-        op = node.op
-        kind = kind_of[op]
-        if kind == _LINEAR:
-            # inputs (*w, *x, b): zip(inputs, xs) pairs each w_i with x_i and stops
-            # there, so the weights need no slice of their own.
-            n = len(inputs) // 2
-            xs = inputs[n : 2 * n]
-            for w, x in zip(inputs, xs):
-                w.grad += upstream * x.data
-            for w, x in zip(inputs, xs):
-                x.grad += upstream * w.data
-            inputs[-1].grad += upstream
-        elif kind == _STEP:
-            x = inputs[0]
-            d = x.data
-            x.grad += upstream * (1.0 if d > 0.0 else 0.0 if d <= 0.0 else _NAN)
-        elif kind == _UNARY:
-            x = inputs[0]
-            x.grad += upstream * partials_of[op]((x.data,), node.data, m)[0]
-        elif kind == _SWAP:
-            a, b = inputs
-            a.grad += upstream * b.data
-            b.grad += upstream * a.data
-        elif kind == _ONES:
-            for x in inputs:
-                x.grad += upstream
-        elif kind == _DOT:
-            xs = inputs[len(inputs) // 2 :]  # inputs (*w, *x): as for linear
-            for w, x in zip(inputs, xs):
-                w.grad += upstream * x.data
-            for w, x in zip(inputs, xs):
-                x.grad += upstream * w.data
-        elif kind == _CONSTANT:
-            for x, partial in zip(inputs, _CONSTANTS[op]):
-                x.grad += upstream * partial
-        else:
-            partials = partials_of[op]([x.data for x in inputs], node.data, m)
-            for x, partial in zip(inputs, partials):
-                x.grad += upstream * partial
+    seed = _check_seed(grad, create_graph)
+    held: list[tuple[Value, Any]] = []
+    try:
+        order = _interior_order(root, held)
+        root.grad += seed
+        backward_pass(order)
+    except BaseException:
+        _restore(held)
+        raise
     _accumulate(held)
 
 
@@ -360,13 +241,24 @@ def gradients(
     Like ``torch.autograd.grad``: the pass keeps its gradients to itself, so it can
     be nested (``grad(grad(f))``) and has no side effects on the graph.
     """
+    _check_root(root, "gradients")
+    if isinstance(wrt, Value) or not hasattr(wrt, "__iter__"):
+        raise TypeError(
+            f"gradients: wrt must be a sequence of Values, got {type(wrt).__name__}"
+        )
+    wrt = list(wrt)
+    for i, w in enumerate(wrt):
+        if not isinstance(w, Value):
+            raise TypeError(
+                f"gradients: wrt[{i}] must be a Value, got {type(w).__name__}"
+            )
     seed = _check_seed(grad, create_graph)
     grads: dict[Value, Any] = {root: seed}
     for node in reversed(topological_order(root)):
         upstream = grads.get(node)
-        if upstream is None or not node.inputs:
+        if upstream is None or not node._inputs:
             continue
         partials = local_partials(node, create_graph)
-        for inp, partial in zip(node.inputs, partials):
+        for inp, partial in zip(node._inputs, partials):
             grads[inp] = _add(grads.get(inp, 0.0), upstream * partial)
     return [grads.get(w, 0.0) for w in wrt]

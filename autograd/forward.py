@@ -24,6 +24,7 @@ from typing import Any
 
 from autograd.backward import local_partials
 from autograd.cost import record
+from autograd.functional import result_value
 from autograd.modes import Observer, enable_grad, observe, state
 from autograd.value import Value
 
@@ -40,9 +41,9 @@ class _Tangents(Observer):
         self.steps = 0
 
     def on_node(self, node: Value) -> None:
-        if self.busy or not node.inputs:  # our own tangent arithmetic, or a leaf
+        if self.busy or not node._inputs:  # our own tangent arithmetic, or a leaf
             return
-        inputs_tangents = list(map(self.tangents.get, node.inputs))
+        inputs_tangents = list(map(self.tangents.get, node._inputs))
         if inputs_tangents.count(None) == len(inputs_tangents):
             return  # the node does not depend on the direction: tangent 0
         if self.differentiable:
@@ -99,6 +100,13 @@ def _scalars(name: str, values: Any) -> list[Any]:
             raise TypeError(
                 f"jvp: {name}[{i}] must be a number or a Value, got {type(v).__name__}"
             )
+        if not isinstance(v, Value):
+            try:
+                items[i] = float(v)
+            except OverflowError:
+                raise OverflowError(
+                    f"jvp: {name}[{i}] is too large for a float"
+                ) from None
     return items
 
 
@@ -118,6 +126,13 @@ def jvp(
     ``jvp`` is running in this thread, so ``grad`` of a ``jvp`` and ``jvp`` of a
     ``jvp`` work. ``jvp`` of a function that calls ``grad`` works in every mode.
     """
+    if not callable(f):
+        raise TypeError(f"jvp: f must be callable, got {type(f).__name__}")
+    if create_graph is not None and type(create_graph) is not bool:
+        raise TypeError(
+            f"jvp: create_graph must be True, False or None, got "
+            f"{type(create_graph).__name__}"
+        )
     points = _scalars("xs", xs)
     directions = _scalars("tangents", tangents)
     if len(points) != len(directions):
@@ -133,7 +148,7 @@ def jvp(
         for x, t in zip(points, directions):
             # A fresh node per input, so only this argument is perturbed, never the
             # same Value reached through a closure (no perturbation confusion).
-            leaf = x + 0.0 if isinstance(x, Value) else Value(x)
+            leaf = x * 1.0 if isinstance(x, Value) else Value(x)  # x, bit for bit
             if not isinstance(t, Value):
                 t = float(t)
             if isinstance(t, Value) or t != 0.0:
@@ -142,8 +157,9 @@ def jvp(
         with observe(tracer):
             out = f(*leaves)
     record(evaluations=1, tangent_steps=tracer.steps)
-    tangent = tracer.tangents.get(out, 0.0) if isinstance(out, Value) else 0.0
+    out = result_value(out, "jvp")
+    tangent = tracer.tangents.get(out, 0.0)
     if differentiable:
         return out, tangent
-    value = out.data if isinstance(out, Value) else float(out)
+    value = out.data
     return value, tangent.data if isinstance(tangent, Value) else float(tangent)

@@ -13,45 +13,87 @@ from autograd.value import Value
 __all__ = ["grad", "value_and_grad"]
 
 
+def _positions(argnums: Any, where: str) -> tuple[int, ...]:
+    if isinstance(argnums, bool) or not isinstance(argnums, (int, tuple)):
+        raise TypeError(
+            f"{where}: argnums must be an int or a tuple of ints, got "
+            f"{type(argnums).__name__}: {argnums!r}"
+        )
+    positions = (argnums,) if isinstance(argnums, int) else argnums
+    if not positions:
+        raise ValueError(f"{where}: argnums must name at least one argument")
+    for i in positions:
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise TypeError(
+                f"{where}: argnums must be an int or a tuple of ints, got "
+                f"{type(i).__name__} {i!r} in {argnums!r}"
+            )
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"{where}: argnums {argnums!r} names an argument twice")
+    return positions
+
+
+def result_value(out: Any, where: str) -> Value:
+    """``f``'s result as a Value: a number is a constant; anything else an error."""
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, numbers.Real) and not isinstance(out, bool):
+        return Value(out)  # a constant function: every derivative is 0
+    raise TypeError(
+        f"{where}: the function returned {type(out).__name__}, not a number or a "
+        "Value (a scalar function is needed)"
+    )
+
+
 def value_and_grad(
     f: Callable[..., Any], argnums: int | tuple[int, ...] = 0
 ) -> Callable[..., tuple[Any, Any]]:
     """A function returning ``(f(*args), df/d(args[argnums]))``.
 
     ``f`` maps scalars to a scalar; every number argument reaches it as a Value
-    (those not differentiated are constants). Called with floats, the result is
-    floats; called with Values (as inside another ``grad``), the result is Values
-    that can be differentiated again, so ``grad(grad(f))`` is the second
-    derivative. With a tuple ``argnums`` the gradient is a tuple, one per argument.
+    (those not differentiated are constants). The derivative is taken with respect
+    to the argument's position, as ``jax.grad`` does: each differentiated argument
+    reaches ``f`` as a fresh node, so the same Value used elsewhere (another
+    argument, a closure, an enclosing ``grad``) is a constant for it. Called with
+    floats, the result is floats; called with Values (as inside another ``grad``),
+    the result is Values that can be differentiated again, so ``grad(grad(f))`` is
+    the second derivative. With a tuple ``argnums`` the gradient is a tuple.
     """
-    positions = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    if not positions:
-        raise ValueError("value_and_grad: argnums must name at least one argument")
+    if not callable(f):
+        raise TypeError(f"value_and_grad: f must be callable, got {type(f).__name__}")
+    positions = _positions(argnums, "value_and_grad")
 
     def wrapped(*args: Any) -> tuple[Any, Any]:
+        count = len(args)
         for i in positions:
-            if not -len(args) <= i < len(args):
+            if not -count <= i < count:
                 raise IndexError(
                     f"value_and_grad: argnums {i} is out of range for "
-                    f"{len(args)} positional arguments"
+                    f"{count} positional argument{'' if count == 1 else 's'}"
                 )
+        chosen = [i % count for i in positions]
         values = list(args)
         # Any Value argument (not only a differentiated one) may carry an outer
         # grad's graph: grad(grad(f, 0), 1) needs d/dy of df/dx, so keep Values.
         nested = any(isinstance(a, Value) for a in args)
-        for i, arg in enumerate(args):
-            # Numbers become Values (constants where not differentiated), so f may
-            # call Value methods on any argument; other objects pass through.
-            if i in positions or (-len(args) + i) in positions:
-                if not isinstance(arg, Value):
-                    values[i] = Value(arg)
-            elif isinstance(arg, numbers.Real):
-                values[i] = Value(arg)
         with enable_grad():  # a gradient needs the graph, even inside no_grad
-            out = f(*values)
-            if not isinstance(out, Value):
-                out = Value(out)  # a constant function: every derivative is 0
-            wrt = [values[i] for i in positions]
+            for i, arg in enumerate(args):
+                if i in chosen:
+                    if isinstance(arg, Value):
+                        # A fresh node (x * 1.0 is x, bit for bit) that only this
+                        # argument reaches: no perturbation confusion.
+                        values[i] = arg * 1.0
+                    elif isinstance(arg, numbers.Real) and not isinstance(arg, bool):
+                        values[i] = Value(arg)
+                    else:
+                        raise TypeError(
+                            f"value_and_grad: argument {i} is differentiated, so it "
+                            f"must be a number or a Value, got {type(arg).__name__}"
+                        )
+                elif isinstance(arg, numbers.Real) and not isinstance(arg, bool):
+                    values[i] = Value(arg)  # a constant; f may call Value methods
+            out = result_value(f(*values), "value_and_grad")
+            wrt = [values[i] for i in chosen]
             grads = gradients(out, wrt, create_graph=nested)
         if not nested:
             grads = [g.data if isinstance(g, Value) else float(g) for g in grads]

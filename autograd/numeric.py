@@ -14,12 +14,14 @@ and leaves about 8 digits.
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.backward import gradients
 from autograd.cost import record
+from autograd.functional import result_value
 from autograd.modes import no_grad
 from autograd.value import Value
 
@@ -43,8 +45,31 @@ def default_step(x: float, method: str = "central") -> float:
 
 def _call(f: Callable[..., Any], xs: Sequence[float]) -> float:
     record(evaluations=1)  # for autograd.count_ops()
-    out = f(*[Value(x) for x in xs])
-    return out.data if isinstance(out, Value) else float(out)
+    return result_value(f(*[Value(x) for x in xs]), "numeric_grad").data
+
+
+def _check_callable(f: Any, where: str) -> None:
+    if not callable(f):
+        raise TypeError(f"{where}: f must be callable, got {type(f).__name__}")
+
+
+def _check_step(eps: Any, where: str) -> None:
+    if eps is None:
+        return
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+        raise TypeError(
+            f"{where}: eps must be a number or None, got {type(eps).__name__}"
+        )
+    if not (math.isfinite(eps) and float(eps) > 0.0):
+        raise ValueError(f"{where}: eps must be a finite number > 0, got {eps!r}")
+
+
+def _points(xs: Any, where: str) -> list[float]:
+    if isinstance(xs, (Value, numbers.Real, str, bytes)) or not hasattr(xs, "__iter__"):
+        raise TypeError(
+            f"{where}: xs must be a sequence of numbers, got {type(xs).__name__}"
+        )
+    return [_number(x, i, where) for i, x in enumerate(xs)]
 
 
 def numeric_grad(
@@ -62,11 +87,13 @@ def numeric_grad(
     calls f twice per input, 2P calls in all; ``"forward"`` calls it once per input
     and once at ``xs``, P + 1 calls, and is less accurate.
     """
+    _check_callable(f, "numeric_grad")
     if method not in _METHODS:
         raise ValueError(
             f"numeric_grad: method must be 'central' or 'forward', got {method!r}"
         )
-    point = [_number(x, i) for i, x in enumerate(xs)]
+    _check_step(eps, "numeric_grad")
+    point = _points(xs, "numeric_grad")
     estimate = []
     with no_grad():
         center = _call(f, point) if method == "forward" and point else 0.0
@@ -99,10 +126,21 @@ def check_grad(
     Raises ``GradientMismatch`` naming the input index, both values and the
     tolerance when |backprop - estimate| > atol + rtol * |estimate| for some input.
     """
-    point = [_number(x, i) for i, x in enumerate(xs)]
+    _check_callable(f, "check_grad")
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real):
+            raise TypeError(
+                f"check_grad: {name} must be a number, got {type(tolerance).__name__}"
+            )
+        if not (math.isfinite(tolerance) and tolerance >= 0.0):
+            raise ValueError(
+                f"check_grad: {name} must be a finite number >= 0, got {tolerance!r}"
+            )
+    _check_step(eps, "check_grad")
+    point = _points(xs, "check_grad")
     leaves = [Value(x) for x in point]
-    out = f(*leaves)
-    exact = gradients(out, leaves) if isinstance(out, Value) else [0.0] * len(point)
+    out = result_value(f(*leaves), "check_grad")
+    exact = gradients(out, leaves)
     estimate = numeric_grad(f, point, eps)
     worst = 0.0
     for i, (g, e) in enumerate(zip(exact, estimate)):
@@ -118,10 +156,18 @@ def check_grad(
     return worst
 
 
-def _number(x: Any, i: int) -> float:
+def _number(x: Any, i: int, where: str) -> float:
     if isinstance(x, Value):
-        return x.data
-    value = float(x)
+        value = x.data
+    elif isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{where}: xs[{i}] must be a number, got {type(x).__name__}")
+    else:
+        try:
+            value = float(x)
+        except OverflowError:
+            value = math.inf
     if not math.isfinite(value):
-        raise ValueError(f"finite differences need finite inputs, got x[{i}]={x!r}")
+        raise ValueError(
+            f"{where}: finite differences need finite inputs, got xs[{i}]={x!r}"
+        )
     return value

@@ -1,34 +1,61 @@
-"""The formula sheet: every op's forward and its local partial derivatives.
+"""The formula sheet: every op's forward, its domain and its local partial derivatives.
 
 Contract
 --------
-Each entry of ``OPS`` declares one op, once:
+Each entry of ``OPS`` declares one op, once. Every formula in it is a function of the
+op's inputs and of a function library ``m``, written with ``+``, ``-``, ``*``, unary
+``-`` and ``m.*`` functions only: no ``/`` or ``**`` (``m.div``, ``m.pow``), and no
+``if`` on a number (``m.select``). That is what lets one formula be read four ways,
+by passing another ``m``:
 
-* ``forward(*xs)`` takes the input values as Python floats and returns the output as a
-  float. It raises a clear error (naming the op and the offending value) outside the
-  op's domain: ``ValueError`` for a domain error, ``ZeroDivisionError`` for a division
-  by zero, ``OverflowError`` when the result does not fit in a float.
-* ``partials(xs, out, m)`` returns the local partials d(out)/d(xs[i]), one per input,
-  in input order. ``xs`` are the inputs and ``out`` the output, and ``m`` is the
-  function library to compute with. In an ordinary backward pass they are floats and
-  ``m`` is ``FLOAT_MATH``; in a differentiable one (``create_graph=True``) they are the
-  graph's own Values and ``m`` calls Value methods, so the very same rule builds the
-  graph of the derivative. A rule therefore uses only arithmetic, ``m.*`` functions,
-  and ``m.data(x)`` where it needs the number itself (to pick a branch).
-* ``arity`` is the number of inputs, or ``None`` for an n-ary op.
+* with floats (``FLOAT_MATH``): the numbers of the forward pass and of the ordinary
+  backward pass;
+* with Values (``autograd.value.VALUE_MATH``): the graph of a derivative, which can be
+  differentiated again (``backward(create_graph=True)``);
+* with symbols (``autograd.expr``): code, generated once from the formula: the eager
+  engine's float kernels, and the tape's Python and C (``autograd.Tape``);
+* with tangents, through the partials (``autograd.jvp``).
 
-The backward pass (``backward.py``) multiplies each partial by the upstream gradient
-and accumulates into the inputs: the chain rule is written there. Forward mode
-(``forward.py``) applies the same partials the other way round, pushing tangents from
-the inputs to the output. Neither holds a derivative of its own.
+An entry has:
+
+* ``forward(xs, m)``: the output from the input numbers ``xs``. It is **total**:
+  outside the op's domain it gives what IEEE arithmetic gives (``inf``, ``nan``) and
+  never raises. ``m`` here is a library of numerical primitives (below).
+* ``domain``: the errors the op raises when a user's program calls it: ``Domain(fails,
+  error, message)``, where ``fails(xs, out, m)`` is a condition (built with
+  comparisons, ``&``, ``|`` and ``m.isinf``-style predicates) and ``message`` a
+  ``str.format`` template over the inputs (``{0!r}``, ``{1!r}``). Conditions are
+  checked in order; one that reads ``out`` is checked after the forward.
+* ``partials(xs, out, m)``: the local partials d(out)/d(xs[i]), one per input, in
+  input order. ``out`` is the output. Here ``m`` offers every op of this table by
+  name (``m.log(x)``, ``m.sigmoid(x)``, total, as the forwards are) and
+  ``m.select``, so that with Values the partials are themselves graph nodes.
+  The backward pass (``backward.py``) multiplies each partial by the upstream
+  gradient and accumulates: the chain rule is written there, not here.
+* ``nary``: for an op with any number of inputs, its shape (see ``NAry``): inputs in
+  groups of equal length (``(*w, *x)`` for ``dot``) and a tail (``linear``'s bias);
+  the output is ``m.sum(start(tail), [term(e) for e in zip(*groups)])``; the partials
+  come element by element. ``forward`` and ``partials`` are derived from it.
+
+The library ``m`` for forwards has: ``div``, ``pow``, ``exp``, ``log``, ``log1p``,
+``sqrt``, ``tanh``, ``sin``, ``cos``, ``abs``, ``select``, ``sum``, and the predicates
+``isinf``, ``isnan``, ``isfinite``, ``is_fraction`` (finite, not an integer) for
+domains. All are total.
+``select(c, a, b)`` is ``a`` if ``c > 0``, ``b`` if ``c <= 0`` and NaN if ``c`` is
+NaN: the one way a formula branches, and the convention for kinks below.
+``sum(start, terms)`` adds the terms to ``start`` from left to right exactly as
+Python's built-in ``sum()`` adds floats (one by one up to Python 3.11, with Neumaier's
+compensation from 3.12 on), so a fused op gives the same bits as the loop it replaces.
 
 Conventions: at a kink the partial is the one-sided value on the flat side, so
-relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope; at a NaN input they are NaN (no
-branch is right, and relu(nan) is nan). Where a partial is infinite (the derivative
-of sqrt at 0) the float pass gives ``inf`` rather than raising, so the backward pass
-never dies half-way; anomaly mode reports it. Constant exponents (``x ** 3``) are
-constants: the ``pow_const`` rule gives them a zero partial, as PyTorch does for a
-Python number, and d/dx x ** 0 = 0 everywhere.
+relu'(0) = 0, abs'(0) = 0, leaky_relu'(0) = slope; at a NaN input a kinked op's
+partials are NaN (no branch is right). Where a partial is singular (sqrt at 0) it is
+``inf`` or NaN, never an exception, so a backward pass always completes; anomaly
+mode reports it. ``x ** 0`` is the constant 1: d/dx x ** y is 0 wherever y = 0 (NaN
+at x = NaN), for a number and a Value exponent alike (``pow_const`` and ``pow``
+share that rule); a number exponent is a constant, whose partial is 0. Rules are
+smooth wherever their op is (no ``abs`` or ``select`` inside a smooth function's
+partial), so that derivatives of every order are exact there.
 
 This module imports nothing of ours, so it can be read on its own.
 """
@@ -37,279 +64,462 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from operator import mul as _mul  # a C function: faster than float.__mul__
 from typing import Any, NamedTuple
 
-__all__ = ["FLOAT_MATH", "OPS", "Op", "weighted_sum"]
+__all__ = ["COMPENSATED_SUM", "FLOAT_MATH", "OPS", "PRIMITIVES", "Domain", "NAry", "Op"]
 
-_EXP_MAX = math.log(2.0**1023 * (2.0 - 2.0**-52))  # 709.78...: exp(x) overflows past it
+EXP_MAX = math.log(2.0**1023 * (2.0 - 2.0**-52))  # 709.78...: exp(x) overflows past it
+_INF = math.inf
+_NAN = math.nan
+
+COMPENSATED_SUM = sum([1e16, 1.0, -1e16], 0.0) == 1.0
+"""Whether this Python's ``sum()`` of floats is compensated (3.12 and later)."""
+
+
+class Domain(NamedTuple):
+    """An error the op raises when ``fails(xs, out, m)`` holds (see the contract)."""
+
+    fails: Callable[[Sequence[Any], Any, Any], Any]
+    error: type[Exception]
+    message: str
+
+
+class NAry(NamedTuple):
+    """The shape of an n-ary op: ``groups`` input groups of equal length, a tail.
+
+    Inputs are ``(*group_0, ..., *group_{g-1}, *tail)``; the output is
+    ``m.sum(start(tail, m), [term(e, m) for e in zip(*groups)])``; the partial for
+    the j-th input of element e is ``term_partials(e, m)[j]``, for the tail
+    ``start_partials(tail, m)``.
+    """
+
+    groups: int
+    tail: int
+    term: Callable[[Sequence[Any], Any], Any]
+    start: Callable[[Sequence[Any], Any], Any]
+    term_partials: Callable[[Sequence[Any], Any], Sequence[Any]]
+    start_partials: Callable[[Sequence[Any], Any], Sequence[Any]]
+
+    def split(self, xs: Sequence[Any]) -> tuple[list[Sequence[Any]], Sequence[Any]]:
+        """``xs`` as its groups and its tail."""
+        n = (len(xs) - self.tail) // self.groups
+        groups = [xs[g * n : (g + 1) * n] for g in range(self.groups)]
+        return groups, xs[self.groups * n :]
 
 
 class Op(NamedTuple):
-    """One entry of the table: an op's name, arity, forward and local partials."""
+    """One entry of the table (see the contract at the top of this module)."""
 
     name: str
-    arity: int | None
-    forward: Callable[..., float]
+    arity: int | None  # None: any number of inputs (see nary)
+    forward: Callable[[Sequence[Any], Any], Any]
     partials: Callable[[Sequence[Any], Any, Any], Sequence[Any]]
+    domain: tuple[Domain, ...]
     doc: str
+    nary: NAry | None = None
 
 
 # ---------------------------------------------------------------------------------
-# Forward functions on floats, with errors that name the op and the value.
+# The float library: total versions of the primitives, as C's libm computes them.
 
 
 def _div(x: float, y: float) -> float:
-    if y == 0.0:
-        raise ZeroDivisionError(f"div: division by zero ({x!r} / {y!r})")
-    return x / y
+    if y:
+        return x / y
+    if x == 0.0 or x != x:  # 0/0 and nan/0
+        return _NAN
+    return math.copysign(_INF, x) * math.copysign(1.0, y)
 
 
 def _pow(x: float, y: float) -> float:
-    if x == 0.0 and y < 0.0:
-        raise ZeroDivisionError(f"pow: zero to a negative power ({x!r} ** {y!r})")
-    if x < 0.0 and math.isfinite(y) and not y.is_integer():
-        raise ValueError(
-            f"pow: negative base with a non-integer exponent ({x!r} ** {y!r}) "
-            "has no real value"
-        )
     try:
         return math.pow(x, y)
+    except ValueError:  # a zero to a negative power, or a negative base to a fraction
+        if x != 0.0:
+            return _NAN
+        odd = y.is_integer() and y % 2.0 == 1.0
+        return math.copysign(_INF, x) if odd else _INF
     except OverflowError:
-        raise OverflowError(f"pow: {x!r} ** {y!r} is too large for a float") from None
+        negative = x < 0.0 and y.is_integer() and y % 2.0 == 1.0
+        return -_INF if negative else _INF
 
 
 def _exp(x: float) -> float:
-    if x > _EXP_MAX:
-        raise OverflowError(
-            f"exp: exp({x!r}) is too large for a float (x must be <= {_EXP_MAX:.2f})"
-        )
-    return math.exp(x)
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return _INF
 
 
 def _log(x: float) -> float:
-    if x <= 0.0:
-        raise ValueError(f"log: x must be > 0, got {x!r}")
-    return math.log(x)
+    if x > 0.0:
+        return math.log(x)
+    return -_INF if x == 0.0 else _NAN
+
+
+def _log1p(x: float) -> float:
+    if x > -1.0:
+        return math.log1p(x)
+    return -_INF if x == -1.0 else _NAN
 
 
 def _sqrt(x: float) -> float:
-    if x < 0.0:
-        raise ValueError(f"sqrt: x must be >= 0, got {x!r}")
-    return math.sqrt(x)
+    return math.sqrt(x) if not x < 0.0 else _NAN
 
 
-def _periodic(name: str, fn: Callable[[float], float]) -> Callable[[float], float]:
-    def forward(x: float) -> float:
-        if math.isinf(x):
-            raise ValueError(f"{name}: x must be finite, got {x!r}")
-        return fn(x)
+def _periodic(fn: Callable[[float], float]) -> Callable[[float], float]:
+    def total(x: float) -> float:
+        return fn(x) if x - x == 0.0 else _NAN  # inf - inf and nan - nan are NaN
 
-    forward.__name__ = name
-    return forward
+    total.__name__ = fn.__name__
+    return total
 
 
-def _sigmoid(x: float) -> float:
-    # Two branches so that exp never overflows: 1 / (1 + e^-x) = e^x / (1 + e^x).
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
+def _select(c: float, a: Any, b: Any) -> Any:
+    return a if c > 0.0 else b if c <= 0.0 else _NAN
 
 
-def _softplus(x: float) -> float:
-    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): exact for large |x|, never overflows.
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+def _is_fraction(y: float) -> bool:
+    return math.isfinite(y) and not y.is_integer()
 
 
-def _relu(x: float) -> float:
-    # "not x <= 0" rather than "x > 0": NaN passes through (relu(nan) is nan, not 0).
-    return x if not x <= 0.0 else 0.0
-
-
-def _leaky_relu(x: float, slope: float) -> float:
-    return x if x > 0.0 else slope * x
-
-
-def _dot(*xs: float) -> float:
-    n = len(xs) // 2
-    return sum(map(_mul, xs[:n], xs[n:]), 0.0)
-
-
-def weighted_sum(
-    weights: Sequence[float], inputs: Sequence[float], bias: float
-) -> float:
-    """w1*x1 + ... + wn*xn + b on floats: ``linear``'s forward with its inputs apart.
-
-    ``OPS["linear"].forward(*w, *x, b)`` is ``weighted_sum(w, x, b)``; value.py calls
-    this form to skip packing the numbers into one argument list and slicing it again.
-    """
-    return sum(map(_mul, weights, inputs), bias)
-
-
-def _linear(*xs: float) -> float:
-    n = len(xs) // 2
-    return weighted_sum(xs[:n], xs[n : 2 * n], xs[-1])
-
-
-def _sum(*xs: float) -> float:
-    return sum(xs, 0.0)
-
-
-# ---------------------------------------------------------------------------------
-# The function library used by the rules in an ordinary (float) backward pass. Where a
-# partial is singular it returns IEEE inf/nan instead of raising, so a backward pass
-# always completes; the Value library (value.py) has the same names.
+def _sum(start: float, terms: Any) -> float:
+    return sum(terms, start)
 
 
 class _FloatMath:
-    """Float versions of the functions that partial rules call."""
+    """The library of the float readings: primitives, and every op's total forward."""
 
-    exp = staticmethod(math.exp)
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    sigmoid = staticmethod(_sigmoid)
-
-    @staticmethod
-    def data(x: float) -> float:
-        return x
-
-    @staticmethod
-    def log(x: float) -> float:
-        if x > 0.0:
-            return math.log(x)
-        return -math.inf if x == 0.0 else math.nan
-
-    @staticmethod
-    def pow(x: float, y: float) -> float:
-        try:
-            return math.pow(x, y)
-        except ZeroDivisionError:  # pragma: no cover - math.pow raises ValueError
-            return math.inf
-        except ValueError:
-            return math.inf if x == 0.0 else math.nan
-        except OverflowError:
-            return math.inf
-
-    @staticmethod
-    def div(x: float, y: float) -> float:
-        if y != 0.0:
-            return x / y
-        if x == 0.0 or math.isnan(x):
-            return math.nan
-        return math.copysign(math.inf, x) * math.copysign(1.0, y)
+    div = staticmethod(_div)
+    pow = staticmethod(_pow)
+    exp = staticmethod(_exp)
+    log = staticmethod(_log)
+    log1p = staticmethod(_log1p)
+    sqrt = staticmethod(_sqrt)
+    tanh = staticmethod(math.tanh)
+    sin = staticmethod(_periodic(math.sin))
+    cos = staticmethod(_periodic(math.cos))
+    abs = staticmethod(abs)
+    select = staticmethod(_select)
+    sum = staticmethod(_sum)
+    isinf = staticmethod(math.isinf)
+    isnan = staticmethod(math.isnan)
+    isfinite = staticmethod(math.isfinite)
+    is_fraction = staticmethod(_is_fraction)
 
 
-FLOAT_MATH = _FloatMath()
+PRIMITIVES = frozenset(name for name in vars(_FloatMath) if not name.startswith("_"))
+"""The names of ``FLOAT_MATH``'s primitives (the rest of it are the table's ops)."""
+
+FLOAT_MATH: Any = _FloatMath()
+"""The float library ``m``; every op of ``OPS`` is also in it, by name (total)."""
 
 
 # ---------------------------------------------------------------------------------
-# Local partials. xs are the inputs, out the output, m the function library.
+# The table.
 
 
-def _pow_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[Any, Any]:
-    x, y = xs
-    # d/dy x^y = x^y log x; at x = 0 the limit is 0 (PyTorch's convention).
-    d_exponent = 0.0 if m.data(x) == 0.0 else out * m.log(x)
-    return (y * m.pow(x, y - 1.0), d_exponent)
+def _unary(
+    name: str,
+    forward: Callable[[Any, Any], Any],
+    partial: Callable[[Any, Any, Any], Any],
+    doc: str,
+    domain: Sequence[Domain] = (),
+) -> Op:
+    """An op of one input: ``forward(x, m)``, ``partial(x, out, m)``."""
+    return Op(
+        name,
+        1,
+        lambda xs, m: forward(xs[0], m),
+        lambda xs, out, m: (partial(xs[0], out, m),),
+        tuple(domain),
+        doc,
+    )
 
 
-def _pow_const_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[Any, float]:
-    x, y = xs
-    c = m.data(y)  # the exponent is a constant: the derivative uses its number
-    if c == 0.0:  # x ** 0 is the constant 1 (also at x = 0, inf, nan): 0 * inf is nan
-        return (0.0, 0.0)
-    return (c * m.pow(x, c - 1.0), 0.0)
+def _nary(name: str, shape: NAry, doc: str) -> Op:
+    """An n-ary op, its forward and partials derived from its shape."""
+
+    def forward(xs: Sequence[Any], m: Any) -> Any:
+        groups, tail = shape.split(xs)
+        terms = [shape.term(e, m) for e in zip(*groups)]
+        return m.sum(shape.start(tail, m), terms)
+
+    def partials(xs: Sequence[Any], out: Any, m: Any) -> list[Any]:
+        groups, tail = shape.split(xs)
+        by_element = [shape.term_partials(e, m) for e in zip(*groups)]
+        result = [p[g] for g in range(shape.groups) for p in by_element]
+        return result + list(shape.start_partials(tail, m))
+
+    return Op(name, None, forward, partials, (), doc, shape)
 
 
-def _dot_partials(xs: Sequence[Any], out: Any, m: Any) -> list[Any]:
-    # d/dw_i = x_i and d/dx_i = w_i: the two halves swap places.
-    n = len(xs) // 2
-    return [*xs[n:], *xs[:n]]
+def _power_dx(x: Any, y: Any, m: Any) -> Any:
+    """d/dx x**y = y x**(y-1); at y = 0 it is 0 for every number x, as x**0 = 1.
+
+    At y = 0 the form y * x**(y-1) gives 0 * inf = NaN at x = 0; there the second
+    form drops x**(y-1), but keeps the factor y, so that the mixed derivative
+    d/dy (d/dx x**y) at y = 0 is still 1/x.
+    """
+    power = m.pow(x, y - 1.0)
+    return m.select(m.abs(y), y * power, y * m.select(m.abs(x), power, 0.0))
 
 
-def _linear_partials(xs: Sequence[Any], out: Any, m: Any) -> list[Any]:
-    n = len(xs) // 2
-    return [*xs[n : 2 * n], *xs[:n], 1.0]
+def _tanh_partial(x: Any, out: Any, m: Any) -> Any:
+    # sech(x)**2 with sech(x) = 2 / (e**x + e**-x): a few ulps over the whole range,
+    # where 1 - tanh(x)**2 loses every digit past |x| ~ 12, and smooth, so that
+    # derivatives of every order come out right.
+    sech = m.div(2.0, m.exp(x) + m.exp(-x))
+    return sech * sech
 
 
-def _relu_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[float]:
-    x = m.data(xs[0])
-    return (1.0 if x > 0.0 else 0.0 if x <= 0.0 else math.nan,)  # NaN at NaN
+_POW_DOMAIN = (
+    Domain(
+        lambda xs, out, m: (xs[0] == 0.0) & (xs[1] < 0.0),
+        ZeroDivisionError,
+        "pow: zero to a negative power ({0!r} ** {1!r})",
+    ),
+    Domain(
+        lambda xs, out, m: (xs[0] < 0.0) & m.is_fraction(xs[1]),
+        ValueError,
+        "pow: negative base with a non-integer exponent ({0!r} ** {1!r}) has no "
+        "real value",
+    ),
+    Domain(
+        lambda xs, out, m: m.isinf(out) & m.isfinite(xs[0]) & m.isfinite(xs[1]),
+        OverflowError,
+        "pow: {0!r} ** {1!r} is too large for a float",
+    ),
+)
 
 
-def _abs_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[float]:
-    x = m.data(xs[0])
-    return (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else math.nan,)
-
-
-def _leaky_relu_partials(xs: Sequence[Any], out: Any, m: Any) -> tuple[Any, Any]:
-    x, slope = xs
-    if m.data(x) > 0.0:
-        return (1.0, 0.0)
-    if m.data(x) <= 0.0:
-        return (slope, x)
-    return (math.nan, math.nan)  # x is NaN: no branch is right
+def _periodic_domain(name: str) -> tuple[Domain]:
+    return (
+        Domain(
+            lambda xs, out, m: m.isinf(xs[0]),
+            ValueError,
+            name + ": x must be finite, got {0!r}",
+        ),
+    )
 
 
 _TABLE = [
-    Op("add", 2, float.__add__, lambda xs, out, m: (1.0, 1.0), "x + y"),
-    Op("sub", 2, float.__sub__, lambda xs, out, m: (1.0, -1.0), "x - y"),
-    Op("mul", 2, float.__mul__, lambda xs, out, m: (xs[1], xs[0]), "x * y"),
-    Op("div", 2, _div, lambda xs, out, m: (1.0 / xs[1], -out / xs[1]), "x / y"),
-    Op("neg", 1, float.__neg__, lambda xs, out, m: (-1.0,), "-x"),
-    Op("pow", 2, _pow, _pow_partials, "x ** y, y a Value: d/dy = x**y log x"),
-    Op("pow_const", 2, _pow, _pow_const_partials, "x ** c, c a number (constant)"),
-    Op("exp", 1, _exp, lambda xs, out, m: (out,), "e ** x"),
-    Op("log", 1, _log, lambda xs, out, m: (1.0 / xs[0],), "natural log, x > 0"),
-    Op("sqrt", 1, _sqrt, lambda xs, out, m: (m.div(0.5, out),), "x ** 0.5, x >= 0"),
-    Op("tanh", 1, math.tanh, lambda xs, out, m: (1.0 - out * out,), "tanh x"),
     Op(
+        "add",
+        2,
+        lambda xs, m: xs[0] + xs[1],
+        lambda xs, out, m: (1.0, 1.0),
+        (),
+        "x + y",
+    ),
+    Op(
+        "sub",
+        2,
+        lambda xs, m: xs[0] - xs[1],
+        lambda xs, out, m: (1.0, -1.0),
+        (),
+        "x - y",
+    ),
+    Op(
+        "mul",
+        2,
+        lambda xs, m: xs[0] * xs[1],
+        lambda xs, out, m: (xs[1], xs[0]),
+        (),
+        "x * y",
+    ),
+    Op(
+        "div",
+        2,
+        lambda xs, m: m.div(xs[0], xs[1]),
+        lambda xs, out, m: (m.div(1.0, xs[1]), m.div(-out, xs[1])),
+        (
+            Domain(
+                lambda xs, out, m: xs[1] == 0.0,
+                ZeroDivisionError,
+                "div: division by zero ({0!r} / {1!r})",
+            ),
+        ),
+        "x / y",
+    ),
+    _unary("neg", lambda x, m: -x, lambda x, out, m: -1.0, "-x"),
+    Op(
+        "pow",
+        2,
+        lambda xs, m: m.pow(xs[0], xs[1]),
+        lambda xs, out, m: (
+            _power_dx(xs[0], xs[1], m),
+            # d/dy x**y = x**y log x; at x = 0 the limit 0 (PyTorch's convention)
+            m.select(m.abs(xs[0]), out * m.log(xs[0]), 0.0),
+        ),
+        _POW_DOMAIN,
+        "x ** y, y a Value: d/dy = x**y log x",
+    ),
+    Op(
+        "pow_const",
+        2,
+        lambda xs, m: m.pow(xs[0], xs[1]),
+        lambda xs, out, m: (_power_dx(xs[0], xs[1], m), 0.0),
+        _POW_DOMAIN,
+        "x ** c, c a number (a constant, whose partial is 0)",
+    ),
+    _unary(
+        "exp",
+        lambda x, m: m.exp(x),
+        lambda x, out, m: out,
+        "e ** x",
+        (
+            Domain(
+                lambda xs, out, m: xs[0] > EXP_MAX,
+                OverflowError,
+                "exp: exp({0!r}) is too large for a float "
+                f"(x must be <= {EXP_MAX:.2f})",
+            ),
+        ),
+    ),
+    _unary(
+        "log",
+        lambda x, m: m.log(x),
+        lambda x, out, m: m.div(1.0, x),
+        "natural log, x > 0",
+        (
+            Domain(
+                lambda xs, out, m: xs[0] <= 0.0,
+                ValueError,
+                "log: x must be > 0, got {0!r}",
+            ),
+        ),
+    ),
+    _unary(
+        "sqrt",
+        lambda x, m: m.sqrt(x),
+        lambda x, out, m: m.div(0.5, out),
+        "x ** 0.5, x >= 0",
+        (
+            Domain(
+                lambda xs, out, m: xs[0] < 0.0,
+                ValueError,
+                "sqrt: x must be >= 0, got {0!r}",
+            ),
+        ),
+    ),
+    _unary("tanh", lambda x, m: m.tanh(x), _tanh_partial, "tanh x"),
+    _unary(
         "sigmoid",
-        1,
-        _sigmoid,
-        lambda xs, out, m: (out * (1.0 - out),),
+        # Two forms so that exp never overflows: 1 / (1 + e**-x) = e**x / (1 + e**x).
+        lambda x, m: m.select(
+            x, m.div(1.0, 1.0 + m.exp(-x)), m.div(m.exp(x), 1.0 + m.exp(x))
+        ),
+        # s(x) (1 - s(x)) = s(x) s(-x): keeps its digits in the tails, where
+        # 1 - s(x) is 0 (x > 37).
+        lambda x, out, m: out * m.sigmoid(-x),
         "1 / (1 + e**-x)",
     ),
-    Op(
+    _unary(
         "softplus",
-        1,
-        _softplus,
-        lambda xs, out, m: (m.sigmoid(xs[0]),),
+        # log(1 + e**x) = max(x, 0) + log1p(e**-|x|): exact for large |x|.
+        lambda x, m: m.select(x, x, 0.0) + m.log1p(m.exp(-m.abs(x))),
+        lambda x, out, m: m.sigmoid(x),
         "log(1 + e**x)",
     ),
-    Op(
+    _unary(
         "relu",
-        1,
-        _relu,
-        _relu_partials,
+        lambda x, m: m.select(x, x, 0.0),
+        lambda x, out, m: m.select(x, 1.0, 0.0),
         "max(x, 0); relu'(0) = 0",
     ),
-    Op("leaky_relu", 2, _leaky_relu, _leaky_relu_partials, "x if x > 0 else slope*x"),
-    Op("abs", 1, abs, _abs_partials, "|x|; abs'(0) = 0"),
-    Op("sin", 1, _periodic("sin", math.sin), lambda xs, out, m: (m.cos(xs[0]),), "sin"),
     Op(
+        "leaky_relu",
+        2,
+        lambda xs, m: m.select(xs[0], xs[0], xs[1] * xs[0]),
+        lambda xs, out, m: (
+            m.select(xs[0], 1.0, xs[1]),
+            m.select(xs[0], 0.0, xs[0]),
+        ),
+        (),
+        "x if x > 0 else slope * x; inputs (x, slope)",
+    ),
+    _unary(
+        "abs",
+        lambda x, m: m.abs(x),
+        lambda x, out, m: m.select(x, 1.0, m.select(-x, -1.0, 0.0)),
+        "|x|; abs'(0) = 0",
+    ),
+    _unary(
+        "sin",
+        lambda x, m: m.sin(x),
+        lambda x, out, m: m.cos(x),
+        "sin x (radians)",
+        _periodic_domain("sin"),
+    ),
+    _unary(
         "cos",
-        1,
-        _periodic("cos", math.cos),
-        lambda xs, out, m: (-m.sin(xs[0]),),
-        "cos",
+        lambda x, m: m.cos(x),
+        lambda x, out, m: -m.sin(x),
+        "cos x (radians)",
+        _periodic_domain("cos"),
     ),
     Op(
+        "select",
+        3,
+        lambda xs, m: m.select(xs[0], xs[1], xs[2]),
+        lambda xs, out, m: (
+            m.select(xs[0], 0.0, 0.0),  # flat in c: 0, NaN at NaN
+            m.select(xs[0], 1.0, 0.0),
+            m.select(xs[0], 0.0, 1.0),
+        ),
+        (),
+        "a if c > 0 else b (NaN if c is NaN); inputs (c, a, b): a rule's branch",
+    ),
+    _nary(
         "sum",
-        None,
-        _sum,
-        lambda xs, out, m: [1.0] * len(xs),
+        NAry(
+            groups=1,
+            tail=0,
+            term=lambda e, m: e[0],
+            start=lambda tail, m: 0.0,
+            term_partials=lambda e, m: (1.0,),
+            start_partials=lambda tail, m: (),
+        ),
         "x1 + ... + xn (fused)",
     ),
-    Op("dot", None, _dot, _dot_partials, "w1*x1 + ... + wn*xn; inputs (*w, *x)"),
-    Op(
+    _nary(
+        "dot",
+        NAry(
+            groups=2,
+            tail=0,
+            term=lambda e, m: e[0] * e[1],
+            start=lambda tail, m: 0.0,
+            term_partials=lambda e, m: (e[1], e[0]),
+            start_partials=lambda tail, m: (),
+        ),
+        "w1*x1 + ... + wn*xn; inputs (*w, *x)",
+    ),
+    _nary(
         "linear",
-        None,
-        _linear,
-        _linear_partials,
+        NAry(
+            groups=2,
+            tail=1,
+            term=lambda e, m: e[0] * e[1],
+            start=lambda tail, m: tail[0],
+            term_partials=lambda e, m: (e[1], e[0]),
+            start_partials=lambda tail, m: (1.0,),
+        ),
         "w1*x1 + ... + wn*xn + b; inputs (*w, *x, b)",
     ),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _TABLE}
+
+
+def _total_forward(op: Op) -> Callable[..., float]:
+    def total(*xs: float) -> float:
+        return op.forward(xs, FLOAT_MATH)
+
+    total.__name__ = op.name
+    return total
+
+
+for _op in _TABLE:  # every op in the float library by name (rules call m.sigmoid)
+    if not hasattr(_FloatMath, _op.name):
+        setattr(_FloatMath, _op.name, staticmethod(_total_forward(_op)))

@@ -7,16 +7,19 @@ import numbers
 from collections.abc import Iterable
 from typing import Any, Union
 
+from autograd.kernels import FORWARD, REDUCE, TOTAL
 from autograd.modes import state
-from autograd.ops import OPS, weighted_sum
+from autograd.ops import OPS
 
 __all__ = [
     "VALUE_MATH",
+    "TotalOp",
     "Value",
     "dot",
     "linear",
     "linear_layer",
     "linear_layer_batch",
+    "select",
     "sum",
 ]
 
@@ -26,31 +29,27 @@ Operand = Union["Value", int, float]  # "Value" | int would fail at runtime
 _new = object.__new__
 _INF = float("inf")
 
-# Forward functions looked up once; each is the table's own.
-_ADD = OPS["add"].forward
-_SUB = OPS["sub"].forward
-_MUL = OPS["mul"].forward
-_DIV = OPS["div"].forward
-_NEG = OPS["neg"].forward
-_POW = OPS["pow"].forward
-_FORWARD = {name: op.forward for name, op in OPS.items()}
-_RELU = OPS["relu"].forward
-_SUM = OPS["sum"].forward
-_DOT = OPS["dot"].forward
-_LINEAR = OPS["linear"].forward
+# The checked forwards, generated from the table (autograd.kernels).
+_FORWARD = FORWARD
+_DIV = FORWARD["div"]
+_POW = FORWARD["pow"]
+_POW_CONST = FORWARD["pow_const"]
+_RELU = FORWARD["relu"]
+_SUM = REDUCE["sum"]
+_DOT = REDUCE["dot"]
+_LINEAR = REDUCE["linear"]
 _SEQUENCES = (list, tuple)
 
-# The operators write the table's forward inline for +, -, * and unary -, ``a + b`` on
-# two floats, which is float.__add__ without the call; this check keeps the inline
-# arithmetic and the table from drifting apart. The hottest (+, *, relu) also inline
-# the fast path of ``_node`` (state.plain): one function call less per node.
-if not (
-    _ADD is float.__add__
-    and _SUB is float.__sub__
-    and _MUL is float.__mul__
-    and _NEG is float.__neg__
-):  # pragma: no cover - a guard for whoever edits ops.py
-    raise ImportError("value.py inlines add, sub, mul and neg: update it with ops.py")
+
+class TotalOp(str):
+    """The op name of a node made by a differentiable backward pass.
+
+    Such a node computes its op's total forward (``inf``/NaN outside the domain, as
+    the float pass does, never an error): the tape replays it so. It compares, hashes
+    and prints as the op's name.
+    """
+
+    __slots__ = ()
 
 
 class Value:
@@ -61,31 +60,73 @@ class Value:
     operand order (``x * x`` has inputs ``(x, x)``); ``()`` for a leaf. ``op`` is the
     op's name in ``autograd.ops.OPS``, ``""`` for a leaf. ``label`` is a name for
     display only.
+
+    ``inputs`` and ``op`` are read-only: a node's inputs exist before it, so every
+    graph is acyclic, and its op is an entry of the table. ``bool(v)`` is
+    ``bool(v.data)``, as for a 0-d tensor in PyTorch.
     """
 
-    __slots__ = ("__weakref__", "data", "grad", "inputs", "label", "op")
+    __slots__ = ("__weakref__", "_inputs", "_label", "_op", "data", "grad")
+    __array_ufunc__ = None  # numpy defers to our operators (and so refuses arrays)
 
     data: float
     grad: Any  # a float, or a Value after backward(create_graph=True)
-    inputs: tuple[Value, ...]
-    op: str
-    label: str
+    _inputs: tuple[Value, ...]
+    _op: str
+    _label: str
 
     def __init__(self, data: numbers.Real | float, label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
-        self.inputs = ()
-        self.op = ""
-        if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
-        self.label = label
+        self._inputs = ()
+        self._op = ""
+        if type(label) is not str:
+            _check_label(label)
+        self._label = label
+
+    @property
+    def inputs(self) -> tuple[Value, ...]:
+        """The Values the op read, in operand order; ``()`` for a leaf."""
+        return self._inputs
+
+    @inputs.setter
+    def inputs(self, value: Any) -> None:
+        raise AttributeError(
+            "Value.inputs is read-only: a node's inputs are fixed when its op makes "
+            "it (so every graph is acyclic); build a new node instead"
+        )
+
+    @property
+    def op(self) -> str:
+        """The op's name in ``autograd.ops.OPS``; ``""`` for a leaf."""
+        return self._op
+
+    @op.setter
+    def op(self, value: Any) -> None:
+        raise AttributeError(
+            "Value.op is read-only: a node's op is fixed when it is made"
+        )
+
+    @property
+    def label(self) -> str:
+        """A name for display only (pictures, tables, the tape's source)."""
+        return self._label
+
+    @label.setter
+    def label(self, value: str) -> None:
+        if type(value) is not str:
+            _check_label(value)
+        self._label = value
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
 
     def __repr__(self) -> str:
         parts = [repr(self.data), f"grad={self.grad!r}"]
-        if self.op:
-            parts.append(f"op={self.op!r}")
-        if self.label:
-            parts.append(f"label={self.label!r}")
+        if self._op:
+            parts.append(f"op={str(self._op)!r}")
+        if self._label:
+            parts.append(f"label={self._label!r}")
         return f"Value({', '.join(parts)})"
 
     # -- arithmetic --------------------------------------------------------------
@@ -98,9 +139,9 @@ class Value:
             out = _new(Value)
             out.data = self.data + right.data
             out.grad = 0.0
-            out.label = ""
-            out.inputs = (self, right)
-            out.op = "add"
+            out._label = ""
+            out._inputs = (self, right)
+            out._op = "add"
             return out
         return _node(self.data + right.data, (self, right), "add")
 
@@ -130,9 +171,9 @@ class Value:
             out = _new(Value)
             out.data = self.data * right.data
             out.grad = 0.0
-            out.label = ""
-            out.inputs = (self, right)
-            out.op = "mul"
+            out._label = ""
+            out._inputs = (self, right)
+            out._op = "mul"
             return out
         return _node(self.data * right.data, (self, right), "mul")
 
@@ -160,7 +201,9 @@ class Value:
         exponent = _constant(other)
         if exponent is None:
             return NotImplemented
-        return _node(_POW(self.data, exponent.data), (self, exponent), "pow_const")
+        return _node(
+            _POW_CONST(self.data, exponent.data), (self, exponent), "pow_const"
+        )
 
     def __rpow__(self, other: Number) -> Value:
         base = _constant(other)
@@ -213,9 +256,9 @@ class Value:
             out = _new(Value)
             out.data = data
             out.grad = 0.0
-            out.label = ""
-            out.inputs = (self,)
-            out.op = "relu"
+            out._label = ""
+            out._inputs = (self,)
+            out._op = "relu"
             return out
         return _node(data, (self,), "relu")
 
@@ -245,7 +288,11 @@ class Value:
     # -- graph ---------------------------------------------------------------------
 
     def backward(self, grad: Any = 1.0, *, create_graph: bool = False) -> None:
-        """Set every node's ``.grad`` to d(self)/d(node), accumulating into leaves."""
+        """Set every node's ``.grad`` to d(self)/d(node), accumulating into leaves.
+
+        An exception or ``KeyboardInterrupt`` during the pass leaves every leaf's
+        ``.grad`` as it was before the call.
+        """
         from autograd.backward import backward
 
         backward(self, grad, create_graph=create_graph)
@@ -253,6 +300,10 @@ class Value:
     def detach(self) -> Value:
         """A new leaf with the same number and label, cut off from the graph."""
         return Value(self.data, self.label)
+
+
+def _check_label(label: Any) -> None:
+    raise TypeError(f"Value: label must be a str, got {type(label).__name__}")
 
 
 def _as_float(data: Any) -> float:
@@ -314,30 +365,22 @@ def _constant(x: Any) -> Value | None:
     return None
 
 
-def _lift(x: Any, where: str) -> Value:
-    if type(x) is Value:
-        return x
-    if isinstance(x, numbers.Real):
-        return Value(x)
-    raise TypeError(f"{where}: expected a Value or a number, got {type(x).__name__}")
-
-
 def _node(data: float, inputs: tuple[Value, ...], op: str) -> Value:
     """Make an op's output; under no_grad it is a leaf that records nothing."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
+    out._label = ""
     if state.plain:  # the fast path: recording, nobody watching
-        out.inputs = inputs
-        out.op = op
+        out._inputs = inputs
+        out._op = op
         return out
     if state.recording:
-        out.inputs = inputs
-        out.op = op
+        out._inputs = inputs
+        out._op = op
     else:
-        out.inputs = ()
-        out.op = ""
+        out._inputs = ()
+        out._op = ""
     for observer in state.observers:  # op counting, anomaly checks
         observer.on_node(out)
     return out
@@ -346,29 +389,50 @@ def _node(data: float, inputs: tuple[Value, ...], op: str) -> Value:
 # -- fused n-ary ops -----------------------------------------------------------------
 
 
-def _values(items: Iterable[Operand], where: str) -> tuple[Value, ...]:
+def _count(n: int, noun: str) -> str:
+    """``1 input``, ``2 inputs``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _values(items: Iterable[Operand], where: str, what: str) -> tuple[Value, ...]:
     """``items`` as a tuple of Values: the tuple itself when it holds only Values."""
+    if isinstance(items, (Value, str, bytes)) or not hasattr(items, "__iter__"):
+        raise TypeError(
+            f"{where}: {what} must be a list (or other iterable) of Values or "
+            f"numbers, got {_type_name(items)}"
+        )
     values: tuple[Any, ...] = tuple(items)
     for v in values:
         if type(v) is not Value:
-            return tuple([_lift(x, where) for x in values])
+            return tuple(
+                [_lift(x, f"{where}: {what}[{i}]") for i, x in enumerate(values)]
+            )
     return values
+
+
+def _lift(x: Any, where: str) -> Value:
+    if type(x) is Value:
+        return x
+    if isinstance(x, numbers.Real):
+        return Value(x)
+    raise TypeError(f"{where} must be a Value or a number, got {_type_name(x)}")
 
 
 def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - mirrors torch.sum
     """x1 + ... + xn as one node with n inputs (fast to build and to backpropagate)."""
-    inputs = _values(values, "sum")
-    return _node(_SUM(*[v.data for v in inputs]), inputs, "sum")
+    inputs = _values(values, "sum", "values")
+    return _node(_SUM([v.data for v in inputs]), inputs, "sum")
 
 
 def dot(weights: Iterable[Operand], inputs: Iterable[Operand]) -> Value:
     """w1*x1 + ... + wn*xn as one node with inputs ``(*weights, *inputs)``."""
-    ws = _values(weights, "dot")
-    xs = _values(inputs, "dot")
+    ws = _values(weights, "dot", "weights")
+    xs = _values(inputs, "dot", "inputs")
     if len(ws) != len(xs):
-        raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-    nodes = (*ws, *xs)
-    return _node(_DOT(*[v.data for v in nodes]), nodes, "dot")
+        raise ValueError(
+            f"dot: {_count(len(ws), 'weight')} but {_count(len(xs), 'input')}"
+        )
+    return _node(_DOT([w.data for w in ws], [x.data for x in xs]), (*ws, *xs), "dot")
 
 
 def linear(
@@ -377,18 +441,32 @@ def linear(
     """w1*x1 + ... + wn*xn + b as one node with inputs ``(*weights, *inputs, bias)``."""
     # The hottest op of a neural network: lists of Values go through with one type
     # check per input and no copies but the node's own inputs tuple.
-    ws: Any = weights if type(weights) in _SEQUENCES else tuple(weights)
-    xs: Any = inputs if type(inputs) in _SEQUENCES else tuple(inputs)
+    ws: Any = (
+        weights
+        if type(weights) in _SEQUENCES
+        else _values(weights, "linear", "weights")
+    )
+    xs: Any = (
+        inputs if type(inputs) in _SEQUENCES else _values(inputs, "linear", "inputs")
+    )
     if len(ws) != len(xs):
-        _values(ws, "linear")  # a non-number raises TypeError before the lengths
-        _values(xs, "linear")
-        raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs")
+        _values(ws, "linear", "weights")  # a non-number raises TypeError first
+        _values(xs, "linear", "inputs")
+        raise ValueError(
+            f"linear: {_count(len(ws), 'weight')} but {_count(len(xs), 'input')}"
+        )
     nodes: tuple[Any, ...] = (*ws, *xs, bias)
     for v in nodes:
         if type(v) is not Value:
-            nodes = tuple([_lift(v, "linear") for v in nodes])
+            ws = _values(ws, "linear", "weights")
+            xs = _values(xs, "linear", "inputs")
+            nodes = (*ws, *xs, _lift(bias, "linear: bias"))
             break
-    return _node(_LINEAR(*[v.data for v in nodes]), nodes, "linear")
+    n = len(ws)
+    data = _LINEAR(
+        [v.data for v in nodes[:n]], [v.data for v in nodes[n : 2 * n]], nodes[-1].data
+    )
+    return _node(data, nodes, "linear")
 
 
 def linear_layer(
@@ -403,27 +481,45 @@ def linear_layer(
     once for the layer instead of once per row. Numbers among the inputs become
     leaves once, shared by all rows.
     """
-    xs = _values(inputs, "linear_layer")
-    rows: Any = weight_rows if type(weight_rows) in _SEQUENCES else list(weight_rows)
-    bs = _values(biases, "linear_layer")
+    xs = _values(inputs, "linear_layer", "inputs")
+    rows: Any = (
+        weight_rows
+        if type(weight_rows) in _SEQUENCES
+        else list(_values_or_rows(weight_rows))
+    )
+    bs = _values(biases, "linear_layer", "biases")
     if len(rows) != len(bs):
-        raise ValueError(f"linear_layer: {len(rows)} weight rows but {len(bs)} biases")
+        raise ValueError(
+            f"linear_layer: {_count(len(rows), 'weight row')} but "
+            f"{len(bs)} {'bias' if len(bs) == 1 else 'biases'}"
+        )
     n = len(xs)
     x_data = [x.data for x in xs]
     outs = []
-    for ws, b in zip(rows, bs):
+    for r, (ws, b) in enumerate(zip(rows, bs)):
         if type(ws) not in _SEQUENCES:
-            ws = tuple(ws)
+            ws = _values(ws, "linear_layer", f"weight_rows[{r}]")
         w_data = [w.data for w in ws if type(w) is Value]
         if len(w_data) != len(ws):  # a number among the weights: lift them
-            ws = _values(ws, "linear_layer")
+            ws = _values(ws, "linear_layer", f"weight_rows[{r}]")
             w_data = [w.data for w in ws]
         if len(ws) != n:
-            raise ValueError(f"linear_layer: {len(ws)} weights but {n} inputs")
+            raise ValueError(
+                f"linear_layer: weight row {r}: {_count(len(ws), 'weight')} but "
+                f"{_count(n, 'input')}"
+            )
         # The table's linear forward, with the inputs' numbers read once per layer.
-        data = weighted_sum(w_data, x_data, b.data)
-        outs.append(_node(data, (*ws, *xs, b), "linear"))
+        outs.append(_node(_LINEAR(w_data, x_data, b.data), (*ws, *xs, b), "linear"))
     return outs
+
+
+def _values_or_rows(rows: Any) -> Any:
+    if isinstance(rows, (Value, str, bytes)) or not hasattr(rows, "__iter__"):
+        raise TypeError(
+            f"linear_layer: weight_rows must be a list of rows (lists of Values), "
+            f"got {_type_name(rows)}"
+        )
+    return rows
 
 
 def linear_layer_batch(
@@ -441,58 +537,86 @@ def linear_layer_batch(
     # Why this exists: a full-batch forward pass reads every weight once per sample
     # through linear_layer; for the micrograd demo (100 samples, 337 parameters) that
     # was 40% of the forward pass. Here a weight's number is read once per batch.
-    rows = [_values(ws, "linear_layer_batch") for ws in weight_rows]
-    bs = _values(biases, "linear_layer_batch")
+    rows = [
+        _values(ws, "linear_layer_batch", f"weight_rows[{r}]")
+        for r, ws in enumerate(_values_or_rows(weight_rows))
+    ]
+    bs = _values(biases, "linear_layer_batch", "biases")
     if len(rows) != len(bs):
         raise ValueError(
-            f"linear_layer_batch: {len(rows)} weight rows but {len(bs)} biases"
+            f"linear_layer_batch: {_count(len(rows), 'weight row')} but "
+            f"{len(bs)} {'bias' if len(bs) == 1 else 'biases'}"
         )
     # Each row with its numbers, read once: (weights, their numbers, bias, its number)
     layer = [(ws, [w.data for w in ws], b, b.data) for ws, b in zip(rows, bs)]
     lengths = {len(ws) for ws in rows}
+    if isinstance(batch, (Value, str, bytes)) or not hasattr(batch, "__iter__"):
+        raise TypeError(
+            f"linear_layer_batch: batch must be a list of samples, got "
+            f"{_type_name(batch)}"
+        )
     outputs = []
     for i, inputs in enumerate(batch):
-        xs = _values(inputs, "linear_layer_batch")
+        xs = _values(inputs, "linear_layer_batch", f"batch[{i}]")
         if lengths and lengths != {len(xs)}:
             n = next(m for m in lengths if m != len(xs))
             raise ValueError(
-                f"linear_layer_batch: sample {i} has {len(xs)} inputs "
-                f"but a weight row has {n} weights"
+                f"linear_layer_batch: sample {i} has {_count(len(xs), 'input')} "
+                f"but a weight row has {_count(n, 'weight')}"
             )
         x_data = [x.data for x in xs]
         # The table's linear forward, as linear_layer computes it: the same bits.
         outputs.append(
             [
-                _node(weighted_sum(w_data, x_data, b_data), (*ws, *xs, b), "linear")
+                _node(_LINEAR(w_data, x_data, b_data), (*ws, *xs, b), "linear")
                 for ws, w_data, b, b_data in layer
             ]
         )
     return outputs
 
 
+def select(condition: Operand, if_positive: Operand, otherwise: Operand) -> Value:
+    """``if_positive`` where ``condition > 0``, else ``otherwise`` (NaN at NaN).
+
+    One node (op ``select``), differentiable in both branches: the gradient flows to
+    the branch taken. The differentiable backward pass writes a rule's branches
+    (relu at its kink, pow at y = 0) with it, so they stay branches on replay.
+    """
+    inputs = (
+        _lift(condition, "select: condition"),
+        _lift(if_positive, "select: if_positive"),
+        _lift(otherwise, "select: otherwise"),
+    )
+    return _node(_FORWARD["select"](*[v.data for v in inputs]), inputs, "select")
+
+
 # -- the function library for differentiable backward passes -------------------------
 
 
+def _value_op(name: str) -> Any:
+    """``m.<name>`` for Values: a node of the op, with its total forward's number."""
+    total = TOTAL[name]
+    op = TotalOp(name)
+
+    def make(*args: Any) -> Value:
+        inputs = tuple([a if type(a) is Value else Value(a) for a in args])
+        return _node(total(*[v.data for v in inputs]), inputs, op)
+
+    make.__name__ = name
+    return make
+
+
 class _ValueMath:
-    """Value versions of the functions that partial rules call (see ops.FLOAT_MATH)."""
+    """The library ``m`` of the differentiable reading: each op makes a node.
 
-    exp = staticmethod(Value.exp)
-    log = staticmethod(Value.log)
-    sin = staticmethod(Value.sin)
-    cos = staticmethod(Value.cos)
-    sigmoid = staticmethod(Value.sigmoid)
-
-    @staticmethod
-    def data(x: Value) -> float:
-        return x.data
-
-    @staticmethod
-    def pow(x: Value, y: Operand) -> Value:
-        return x**y
-
-    @staticmethod
-    def div(x: Operand, y: Value) -> Value:
-        return x / y
+    Its nodes compute the op's total forward (``ops`` contract), so a differentiable
+    pass gives the float pass's numbers, ``inf`` and NaN included, bit for bit.
+    """
 
 
-VALUE_MATH = _ValueMath()
+for _name, _op in OPS.items():
+    if _op.nary is None:
+        setattr(_ValueMath, _name, staticmethod(_value_op(_name)))
+
+VALUE_MATH: Any = _ValueMath()
+"""The Value library: ``rule(node.inputs, node, VALUE_MATH)`` builds the partials."""

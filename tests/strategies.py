@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import operator
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "FLOAT_LIB",
     "KINK_OPS",
     "OP_INPUTS",
+    "PROBE_NUMBERS",
     "SMOOTH_OPS",
     "VALUE_LIB",
     "Const",
@@ -45,9 +47,11 @@ __all__ = [
     "away_from_zero",
     "evaluates_safely",
     "finite_floats",
+    "probes",
     "programs",
     "programs_with_inputs",
     "run",
+    "same_float",
 ]
 
 # ---------------------------------------------------------------------------------
@@ -84,6 +88,8 @@ class _ValueLib:
     leaky_relu = staticmethod(Value.leaky_relu)
     sin = staticmethod(Value.sin)
     cos = staticmethod(Value.cos)
+
+    select = staticmethod(autograd.select)
 
     @staticmethod
     def pow_const(x: Any, c: float) -> Any:
@@ -142,6 +148,10 @@ class _FloatLib:
     @staticmethod
     def leaky_relu(x: float, slope: float = 0.01) -> float:
         return x if x > 0.0 else slope * x
+
+    @staticmethod
+    def select(c: float, a: float, b: float) -> float:
+        return a if c > 0.0 else b
 
     @staticmethod
     def sum(*xs: float) -> float:
@@ -225,6 +235,7 @@ OP_INPUTS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
     "abs": st.tuples(_KINKED),
     "sin": st.tuples(finite_floats(-50.0, 50.0)),
     "cos": st.tuples(finite_floats(-50.0, 50.0)),
+    "select": st.tuples(_KINKED, _ANY, _ANY),
     "sum": _n_ary(lambda n: n),
     "dot": _n_ary(lambda n: 2 * n),
     "linear": _n_ary(lambda n: 2 * n + 1),
@@ -237,7 +248,7 @@ OP_INPUTS: dict[str, st.SearchStrategy[tuple[float, ...]]] = {
 # ---------------------------------------------------------------------------------
 # Random straight-line programs.
 
-KINK_OPS = frozenset({"relu", "abs", "leaky_relu"})
+KINK_OPS = frozenset({"relu", "abs", "leaky_relu", "select"})
 """Ops with a kink at 0: programs keep their first input away from it."""
 
 SMOOTH_OPS = tuple(sorted(set(autograd.ops.OPS) - KINK_OPS))
@@ -246,6 +257,7 @@ SMOOTH_OPS = tuple(sorted(set(autograd.ops.OPS) - KINK_OPS))
 _UNARY = ("neg", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus")
 _UNARY += ("relu", "abs", "sin", "cos")
 _BINARY = ("add", "sub", "mul", "div", "pow", "leaky_relu")
+_TERNARY = ("select",)
 _N_ARY = ("sum", "dot", "linear")
 _CONSTANTS = (-1.5, 0.5, 2.0, 3.0)  # numbers on one side of a binary operator
 _POW_CONSTS = (2.0, 3.0, -1.0, 0.5, -1.5)  # exponents of pow_const
@@ -358,6 +370,8 @@ def _step(draw: st.DrawFn, n_slots: int, ops: Sequence[str]) -> Step:
             else:
                 left = number
         return Step(op, (left, right))
+    if op in _TERNARY:
+        return Step(op, (draw(slot), draw(slot), draw(slot)))
     n = draw(st.integers(1, 3))
     if op == "sum":
         return Step(op, tuple(draw(slot) for _ in range(n)))
@@ -460,3 +474,57 @@ def programs_with_inputs(
 
 
 _DEFAULT_PROGRAMS = programs()
+
+
+# ---------------------------------------------------------------------------------
+# Probes: the numbers every generated reading of the table is checked on, bit for bit.
+
+PROBE_NUMBERS = (
+    -2.5,
+    -1.0,
+    -0.0,
+    0.0,
+    0.5,
+    1.0,
+    3.0,
+    7.25,
+    40.0,
+    710.0,
+    -745.0,
+    1e-300,
+    5e-324,
+    1e300,
+    math.inf,
+    -math.inf,
+    math.nan,
+)
+"""Negative, zero, -0.0, positive, tiny, huge, past exp's range, infinite, NaN."""
+
+
+def probes(name: str) -> list[tuple[float, ...]]:
+    """Inputs for op ``name`` from ``PROBE_NUMBERS``: every pair for a binary op,
+    a spread of triples for a ternary one, lengths 0 to 3 for an n-ary one."""
+    arity = autograd.ops.OPS[name].arity
+    numbers = PROBE_NUMBERS
+    if arity == 1:
+        return [(x,) for x in numbers]
+    if arity == 2:
+        return [(x, y) for x in numbers for y in numbers]
+    if arity == 3:
+        return [(c, a, b) for c in numbers for a in numbers[::3] for b in numbers[1::4]]
+    shape = autograd.ops.OPS[name].nary
+    assert shape is not None
+    rng = random.Random(name)
+    cases = []
+    for n in range(4):
+        for _ in range(12):
+            width = shape.groups * n + shape.tail
+            cases.append(tuple(rng.choice(numbers) for _ in range(width)))
+    return cases
+
+
+def same_float(a: float, b: float) -> bool:
+    """Equal bit for bit, NaN payloads aside: NaN where NaN, -0.0 apart from 0.0."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)

@@ -293,8 +293,8 @@ def test_linear_layer_lifts_a_number_input_once_for_all_rows():
 @pytest.mark.parametrize(
     ("rows", "inputs", "biases", "error", "message"),
     [
-        ([[1.0]], [1.0], [0.0, 0.0], ValueError, "1 weight rows but 2 biases"),
-        ([[1.0, 2.0]], [1.0], [0.0], ValueError, "2 weights but 1 inputs"),
+        ([[1.0]], [1.0], [0.0, 0.0], ValueError, "1 weight row but 2 biases"),
+        ([[1.0, 2.0]], [1.0], [0.0], ValueError, "weight row 0: 2 weights but 1 input"),
         ([["a"]], [1.0], [0.0], TypeError, "linear_layer"),
         ([[1.0]], [None], [0.0], TypeError, "linear_layer"),
     ],
@@ -359,20 +359,20 @@ def test_linear_layer_batch_lifts_a_number_weight_once_for_all_samples():
 @pytest.mark.parametrize(
     ("rows", "batch", "biases", "error", "message"),
     [
-        ([[1.0]], [[1.0]], [0.0, 0.0], ValueError, "1 weight rows but 2 biases"),
+        ([[1.0]], [[1.0]], [0.0, 0.0], ValueError, "1 weight row but 2 biases"),
         (
             [[1.0, 2.0]],
             [[1.0, 2.0], [1.0]],
             [0.0],
             ValueError,
-            "sample 1 has 1 inputs but a weight row has 2 weights",
+            "sample 1 has 1 input but a weight row has 2 weights",
         ),
         (
             [[1.0, 2.0], [1.0]],
             [[1.0, 2.0]],
             [0.0, 0.0],
             ValueError,
-            "sample 0 has 2 inputs but a weight row has 1 weights",
+            "sample 0 has 2 inputs but a weight row has 1 weight",
         ),
         ([["a"]], [[1.0]], [0.0], TypeError, "linear_layer_batch"),
         ([[1.0]], [[1.0], [None]], [0.0], TypeError, "linear_layer_batch"),

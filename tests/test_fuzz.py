@@ -11,7 +11,6 @@ nothing in an ordinary pass, only documented errors in a differentiable one.
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 import sys
@@ -86,7 +85,8 @@ def _softplus(x: float) -> float:
 
 
 def _fold(start: float, terms: Sequence[float]) -> float:
-    return functools.reduce(operator.add, terms, start)
+    # The table's m.sum: as Python's own sum() adds floats (compensated from 3.12).
+    return sum(terms, start)
 
 
 def _dot(*xs: float) -> float:
@@ -118,6 +118,7 @@ PLAIN: dict[str, Callable[..., float]] = {
     "abs": abs,
     "sin": math.sin,
     "cos": math.cos,
+    "select": lambda c, a, b: a if c > 0.0 else b if c <= 0.0 else math.nan,
     "sum": lambda *xs: _fold(0.0, xs),
     "dot": _dot,
     "linear": _linear,
