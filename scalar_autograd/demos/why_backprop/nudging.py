@@ -1,8 +1,7 @@
-"""Why backprop? Finite differences, forward mode and reverse mode, measured.
+"""Question 1: "I get the gradient by nudging each weight. Why backprop?"
 
-"I get the gradient by nudging each weight and re-running the network. Why use
-backpropagation?" For MLPs of growing parameter count P this demo computes the
-gradient of an MSE loss five ways and measures what each costs:
+For MLPs of growing parameter count P this part computes the gradient of an MSE
+loss five ways and measures what each costs:
 
 * reverse mode: one forward pass that records the graph, one backward pass;
 * forward mode: ``autograd.jvp``, exact, one pass per parameter;
@@ -11,24 +10,20 @@ gradient of an MSE loss five ways and measures what each costs:
 * central differences on plain floats: a hand-written float forward with the same
   weights and no graph at all (the learner's own approach).
 
-It prints evaluations, ops (nodes made plus backward or tangent steps, counted by
-``autograd.count_ops()``), wall time (median of repeats) and the largest difference
-from reverse mode; plots cost against P; then plots the error of finite differences
+It reports evaluations, ops (nodes made plus backward or tangent steps, counted by
+``autograd.count_ops()``), time (median of repeats) and the largest difference from
+reverse mode; plots cost against P; then plots the error of finite differences
 against the step h for one fixed function (the U-shaped curve). Sizes grow until the
-next one would not fit in ``--budget`` seconds.
-
-    python -m demos.why_backprop [--out out/why_backprop] [--quick] [--budget 60]
+next one would not fit in the time budget.
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import operator
 import os
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +34,12 @@ import autograd
 import nn
 from autograd import Value
 from autograd.numeric import default_step
+from scalar_autograd.demos.why_backprop.results import (
+    count,
+    duration,
+    markdown_table,
+    ratio,
+)
 
 N_INPUTS = 4  # features per sample
 N_SAMPLES = 4  # fixed samples in the loss
@@ -381,14 +382,6 @@ def measure_accuracy(points_per_decade: int) -> AccuracyResult:
 # Reporting.
 
 
-def _duration(seconds: float) -> str:
-    if seconds >= 1.0:
-        return f"{seconds:.2f} s"
-    if seconds >= 1e-3:
-        return f"{seconds * 1e3:.2f} ms"
-    return f"{seconds * 1e6:.0f} us"
-
-
 def format_table(results: Sequence[SizeResult]) -> str:
     """The measurements as a text table, one block of rows per size."""
     header = (
@@ -405,7 +398,7 @@ def format_table(results: Sequence[SizeResult]) -> str:
             ratio = row.seconds / reverse_time
             lines.append(
                 f"{row.params:>6,}  {method:<28}{row.evaluations:>12,}{ops:>13}"
-                f"{_duration(row.seconds):>12}{ratio:>11.1f}x"
+                f"{duration(row.seconds):>12}{ratio:>11.1f}x"
                 f"{row.max_difference:>12.1e}"
             )
         lines.append("")
@@ -435,18 +428,18 @@ def summary(results: Sequence[SizeResult], accuracy: AccuracyResult) -> str:
     win, loss = crossover(results)
     lines = [
         f"At the largest size, P = {big.params:,} parameters, one gradient by reverse "
-        f"mode took {_duration(reverse)}: a forward pass that records the graph "
-        f"({_duration(big.forward_seconds)}) and one backward pass "
-        f"({_duration(big.backward_seconds)}, {ratio:.1f}x the forward pass).",
+        f"mode took {duration(reverse)}: a forward pass that records the graph "
+        f"({duration(big.forward_seconds)}) and one backward pass "
+        f"({duration(big.backward_seconds)}, {ratio:.1f}x the forward pass).",
         f"Central differences needed {rows[CENTRAL].evaluations:,} evaluations of the "
-        f"loss and took {_duration(rows[CENTRAL].seconds)}: reverse mode was "
+        f"loss and took {duration(rows[CENTRAL].seconds)}: reverse mode was "
         f"{rows[CENTRAL].seconds / reverse:,.0f}x faster. Forward differences "
         f"({rows[FORWARD_DIFF].evaluations:,} evaluations) took "
-        f"{_duration(rows[FORWARD_DIFF].seconds)}; forward mode, exact but one pass "
-        f"per parameter, took {_duration(rows[FORWARD_MODE].seconds)} "
+        f"{duration(rows[FORWARD_DIFF].seconds)}; forward mode, exact but one pass "
+        f"per parameter, took {duration(rows[FORWARD_MODE].seconds)} "
         f"({rows[FORWARD_MODE].seconds / reverse:,.0f}x reverse mode).",
         f"Finite differences on plain floats (no graph) took "
-        f"{_duration(rows[PLAIN].seconds)}, {rows[PLAIN].seconds / reverse:,.1f}x "
+        f"{duration(rows[PLAIN].seconds)}, {rows[PLAIN].seconds / reverse:,.1f}x "
         f"reverse mode. Building a graph costs a constant factor: here one forward "
         f"pass on Values took {graph_factor:.0f}x one on plain floats. Finite "
         f"differences cost a factor P: 2P plain forward passes against about "
@@ -475,6 +468,84 @@ def summary(results: Sequence[SizeResult], accuracy: AccuracyResult) -> str:
         f"{max(r.rows[FORWARD_MODE].max_difference for r in results):.0e} on the MLPs."
     )
     return "\n".join(lines)
+
+
+def markdown_sizes_table(results: Sequence[SizeResult]) -> str:
+    """One gradient's time per method and size, the fastest in bold, for the docs."""
+    header = ["P", *(f"{method}" for method in METHODS)]
+    rows = []
+    for result in results:
+        fastest = min(METHODS, key=lambda m: result.rows[m].seconds)
+        cells = [count(result.params)]
+        for method in METHODS:
+            text = duration(result.rows[method].seconds)
+            cells.append(f"**{text}**" if method == fastest else text)
+        rows.append(cells)
+    return markdown_table(header, rows)
+
+
+def figures(
+    results: Sequence[SizeResult], accuracy: AccuracyResult
+) -> dict[str, object]:
+    """What this part measured, as strings formatted for the docs (a results file)."""
+    big = results[-1]
+    rows = big.rows
+    reverse = rows[REVERSE].seconds
+    graph_factor = big.forward_seconds / big.float_forward_seconds
+    backward_ratio = big.backward_seconds / big.forward_seconds
+    win, loss = crossover(results)
+    central_h, central_error = accuracy.best(CENTRAL)
+    forward_h, forward_error = accuracy.best(FORWARD_DIFF)
+    modes_agree = max(r.rows[FORWARD_MODE].max_difference for r in results)
+
+    def method(name: str) -> dict[str, str]:
+        row = rows[name]
+        entry = {
+            "time": duration(row.seconds),
+            "vs_reverse": ratio(row.seconds / reverse),
+            "evaluations": count(row.evaluations),
+            "max_difference": f"{row.max_difference:.0e}",
+        }
+        if row.ops is not None:
+            entry["ops"] = count(row.ops)
+        return entry
+
+    return {
+        "range": f"{results[0].shape} to {big.shape}",
+        "sizes_table": markdown_sizes_table(results),
+        "text_table": format_table(results),
+        "largest": {
+            "params": count(big.params),
+            "shape": big.shape,
+            "forward_pass": duration(big.forward_seconds),
+            "backward_pass": duration(big.backward_seconds),
+            "backward_over_forward": f"{backward_ratio:.1f}x",
+            "graph_factor": f"{graph_factor:.0f}x",
+            "methods": {
+                "reverse": method(REVERSE),
+                "forward_mode": method(FORWARD_MODE),
+                "central": method(CENTRAL),
+                "forward_differences": method(FORWARD_DIFF),
+                "plain": method(PLAIN),
+            },
+        },
+        "plain_floats": {
+            "last_win": "none" if win is None else count(win),
+            "first_loss": "none" if loss is None else count(loss),
+            "predicted_crossover": count(
+                round(graph_factor * (1.0 + backward_ratio) / 2.0)
+            ),
+        },
+        "accuracy": {
+            "point": f"{ACCURACY_POINT:g}",
+            "central_h": f"{central_h:.0e}",
+            "central_error": f"{central_error:.0e}",
+            "forward_h": f"{forward_h:.0e}",
+            "forward_error": f"{forward_error:.0e}",
+            "modes_agree": f"{modes_agree:.0e}",
+        },
+        "summary": summary(results, accuracy),
+    }
 
 
 def plot_cost(results: Sequence[SizeResult], path: str, clock: str = "wall") -> None:
@@ -608,64 +679,3 @@ def run(
     plot_cost(results, os.path.join(out, "cost.png"), clock)
     plot_accuracy(accuracy, os.path.join(out, "accuracy.png"))
     return results, accuracy
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the measurements, print the table and the summary, write the plots."""
-    parser = argparse.ArgumentParser(
-        prog="python -m demos.why_backprop", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--out", default="out/why_backprop", help="folder for PNGs")
-    parser.add_argument(
-        "--quick", action="store_true", help="small sizes only (for CI, < 20 s)"
-    )
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=None,
-        help="seconds for the size sweep (default 60; 10 with --quick)",
-    )
-    parser.add_argument(
-        "--clock",
-        choices=sorted(CLOCKS),
-        default="wall",
-        help="what the times measure: wall time (default) or this process's CPU time",
-    )
-    args = parser.parse_args(argv)
-    budget = args.budget if args.budget is not None else (10.0 if args.quick else 60.0)
-    repeats = 3 if args.quick else 5
-    shapes = QUICK_SHAPES if args.quick else SHAPES
-    print(
-        f"The gradient of an MSE loss on {N_SAMPLES} fixed samples, five ways, for "
-        f"ReLU MLPs from {Problem(*shapes[0]).shape} to {Problem(*shapes[-1]).shape} "
-        f"(as far as --budget {budget:g} s allows); Python {sys.version.split()[0]}. "
-        f"Times: {args.clock} clock, median of up to {repeats} runs."
-    )
-    start, cpu_start = time.perf_counter(), time.process_time()
-    results, accuracy = run(
-        shapes,
-        budget,
-        repeats=repeats,
-        enough=0.2 if args.quick else 1.0,
-        points_per_decade=2 if args.quick else 4,
-        out=args.out,
-        clock=args.clock,
-    )
-    print()
-    print(format_table(results))
-    print(summary(results, accuracy))
-    print()
-    print(f"Plots written to {os.path.abspath(args.out)}/ (cost.png, accuracy.png)")
-    wall = time.perf_counter() - start
-    share = (time.process_time() - cpu_start) / wall
-    print(f"Total time {wall:.1f} s; this process had the CPU {share:.0%} of it.")
-    if share < 0.9 and args.clock == "wall":
-        print(
-            "Other programs were busy on this machine: wall times are inflated, "
-            "unevenly. Rerun on a quiet machine, or with --clock cpu."
-        )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
