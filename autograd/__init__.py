@@ -12,6 +12,7 @@ from autograd.forward import jvp
 from autograd.functional import grad, value_and_grad
 from autograd.modes import enable_grad, is_grad_enabled, no_grad
 from autograd.numeric import GradientMismatch, check_grad, numeric_grad
+from autograd.tape import Tape
 from autograd.value import (
     Value,
     dot,
@@ -28,6 +29,7 @@ __all__ = [  # "sum" is left out so that a star import never shadows the builtin
     "AnomalyError",
     "GradientMismatch",
     "OpCount",
+    "Tape",
     "Value",
     "backward_steps",
     "check_grad",

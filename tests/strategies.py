@@ -51,6 +51,7 @@ __all__ = [
     "programs",
     "programs_with_inputs",
     "run",
+    "run_all",
     "same_float",
 ]
 
@@ -343,13 +344,18 @@ def run(program: Program, inputs: Sequence[Any], lib: Any = VALUE_LIB) -> Any:
     reads softplus(x) + 0.1, sqrt reads x*x + 1, div divides by y*y + 1, pow (Value
     exponent) and negative or fractional ``pow_const`` raise x*x + 0.5.
     """
+    return run_all(program, inputs, lib)[-1]
+
+
+def run_all(program: Program, inputs: Sequence[Any], lib: Any = VALUE_LIB) -> list[Any]:
+    """Evaluate ``program`` at ``inputs`` with ``lib``; return every slot."""
     if len(inputs) != program.n_inputs:
         raise ValueError(f"program takes {program.n_inputs} inputs, got {len(inputs)}")
     slots = list(inputs)
     for step in program.steps:
         args = [a.value if isinstance(a, Const) else slots[a] for a in step.args]
         slots.append(_apply_step(step.op, args, lib))
-    return slots[-1]
+    return slots
 
 
 @st.composite

@@ -1,0 +1,204 @@
+"""The tape's Python backend: an interpreter over the flat arrays, generated once.
+
+``forward(V, code, starts, gather)`` and ``backward(V, G, code, starts)`` walk the
+instructions (``record``) and run each kind's code, printed from the table by
+``codegen``: the same formulas, in the same order, as the eager engine, so a replay
+gives its bits. Why an interpreter rather than one line of generated Python per
+node: compiling a program of 70,000 lines takes Python most of a second, while
+building these arrays takes milliseconds, and a million-node tape stays a few dozen
+bytes per node (``benchmarks/`` has the measurements).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from operator import itemgetter
+from typing import Any
+
+from autograd.expr import Python
+from autograd.kernels import REDUCE
+from autograd.ops import FLOAT_MATH, OPS, PRIMITIVES
+from autograd.tape.codegen import (
+    backward_piece,
+    contribution,
+    forward_piece,
+    nary_pieces,
+)
+from autograd.tape.record import VARIANTS, Recording
+
+__all__ = ["SOURCE", "PythonReplay"]
+
+
+def _printer() -> Python:
+    return Python(PRIMITIVES)
+
+
+def _forward_case(k: int, indent: str) -> list[str]:
+    op, total = VARIANTS[k]
+    lines = [f"# {op.name}{' (total)' if total else ''}"]
+    if op.nary:
+        shape = op.nary
+        lines += [
+            "xs = gather[p](V)",
+            f"m = (len(xs) - {shape.tail}) // {shape.groups}",
+        ]
+        args = [f"xs[{j}*m:{j + 1}*m]" for j in range(shape.groups)]
+        args += [f"xs[{shape.groups}*m+{t}]" for t in range(shape.tail)]
+        lines.append(f"V[code[p + 1]] = _reduce_{op.name}({', '.join(args)})")
+        return [indent + line for line in lines]
+    piece = forward_piece(op, total, _printer())
+    lines += [f"x{i} = V[code[p + {3 + i}]]" for i in range(op.arity or 0)]
+    names = ", ".join(f"x{i}" for i in range(op.arity or 0))
+    for statements, condition, d in piece.before:
+        lines += [*statements, f"if {condition}:"]
+        lines.append(f"    raise _E{k}_{d}(_M{k}_{d}.format({names}))")
+    lines += piece.statements
+    if piece.after:
+        lines.append(f"out = {piece.out}")
+        for statements, condition, d in piece.after:
+            lines += [*statements, f"if {condition}:"]
+            lines.append(f"    raise _E{k}_{d}(_M{k}_{d}.format({names}))")
+        lines.append("V[code[p + 1]] = out")
+    else:
+        lines.append(f"V[code[p + 1]] = {piece.out}")
+    return [indent + line for line in lines]
+
+
+def _backward_case(k: int, indent: str) -> list[str]:
+    op, total = VARIANTS[k]
+    lines = [f"# {op.name}{' (total)' if total else ''}"]
+    if op.nary:
+        shape = op.nary
+        lines += ["s = code[p + 3 : p + 3 + code[p + 2]]"]
+        lines.append(f"m = (len(s) - {shape.tail}) // {shape.groups}")
+        for j in range(shape.groups):
+            lines.append(f"S{j} = s" if j == 0 else f"S{j} = s[{j}*m:{j + 1}*m]")
+        _, groups, tails = nary_pieces(
+            shape, _printer(), lambda j: f"V[a{j}]", lambda t: f"V[s[{t - shape.tail}]]"
+        )
+        for j, (statements, text, partial, read) in enumerate(groups):
+            targets = ", ".join(f"a{i}" for i in read)
+            if len(read) == 1:
+                lines.append(f"for {targets} in S{read[0]}:")
+            else:
+                lines.append(
+                    f"for {targets} in zip({', '.join(f'S{i}' for i in read)}):"
+                )
+            body = [*statements, contribution(f"G[a{j}]", partial, text)]
+            lines += ["    " + line for line in body]
+        for t, (statements, text, partial) in enumerate(tails):
+            lines += statements
+            lines.append(contribution(f"G[s[{t - shape.tail}]]", partial, text))
+        return [indent + line for line in lines]
+    names = {f"x{i}": f"d{i}" for i in range(op.arity or 0)}
+    names["out"] = "V[code[p + 1]]"
+    piece = backward_piece(op, _printer(), names)
+    lines += [f"i{i} = code[p + {3 + i}]" for i in range(op.arity or 0)]
+    lines += [f"d{i} = V[i{i}]" for i in range(op.arity or 0) if f"x{i}" in piece.reads]
+    lines += piece.statements
+    for i, (partial, text) in enumerate(zip(piece.partials, piece.texts)):
+        lines.append(contribution(f"G[i{i}]", partial, text))
+    return [indent + line for line in lines]
+
+
+def _tree(
+    kinds: list[int], case: Callable[[int, str], list[str]], indent: str
+) -> list[str]:
+    if len(kinds) == 1:
+        return case(kinds[0], indent)
+    middle = len(kinds) // 2
+    return [
+        f"{indent}if k < {kinds[middle]}:",
+        *_tree(kinds[:middle], case, indent + "    "),
+        f"{indent}else:",
+        *_tree(kinds[middle:], case, indent + "    "),
+    ]
+
+
+def _generate() -> tuple[str, dict[str, Any]]:
+    kinds = list(range(len(VARIANTS)))
+    lines = [
+        '"""Generated by autograd.tape.python from the table in autograd.ops."""',
+        "",
+        "def forward(V, code, starts, gather):",
+        "    for p in starts:",
+        "        k = code[p]",
+        *_tree(kinds, _forward_case, "        "),
+        "",
+        "def backward(V, G, code, starts):",
+        "    for p in reversed(starts):",
+        "        k = code[p]",
+        "        g = G[code[p + 1]]",
+        *_tree(kinds, _backward_case, "        "),
+    ]
+    source = "\n".join(lines) + "\n"
+    namespace: dict[str, Any] = {"_NAN": math.nan, "_INF": math.inf}
+    for name in PRIMITIVES:
+        namespace[f"_m_{name}"] = getattr(FLOAT_MATH, name)
+    for name, op in OPS.items():
+        if op.nary:
+            namespace[f"_reduce_{name}"] = REDUCE[name]
+        else:
+            namespace[f"_op_{name}"] = getattr(FLOAT_MATH, name)
+    for k, (op, _) in enumerate(VARIANTS):
+        for d, domain in enumerate(op.domain):
+            namespace[f"_E{k}_{d}"] = domain.error
+            namespace[f"_M{k}_{d}"] = domain.message
+    exec(compile(source, "<autograd.tape.python>", "exec"), namespace)
+    return source, namespace
+
+
+SOURCE, _NAMESPACE = _generate()
+_forward = _NAMESPACE["forward"]
+_backward = _NAMESPACE["backward"]
+
+
+def _gatherer(slots: Sequence[int]) -> Callable[[list[float]], Sequence[float]]:
+    """A function reading ``slots`` of V as a tuple (a slice where they are a run)."""
+    n = len(slots)
+    if (
+        n
+        and slots[-1] - slots[0] == n - 1
+        and list(slots) == list(range(slots[0], slots[0] + n))
+    ):
+        start, end = slots[0], slots[0] + n
+        return lambda V: V[start:end]
+    if n == 1:
+        (only,) = slots
+        return lambda V: (V[only],)
+    if n == 0:
+        return lambda V: ()
+    return itemgetter(*slots)
+
+
+class PythonReplay:
+    """Replays a recording with the generated interpreter."""
+
+    name = "python"
+
+    def __init__(self, recording: Recording) -> None:
+        self.recording = recording
+        self.values = list(recording.values)
+        code = recording.code
+        self.gather = {}
+        for p in recording.starts:
+            op, _ = VARIANTS[code[p]]
+            if op.nary:
+                self.gather[p] = _gatherer(code[p + 3 : p + 3 + code[p + 2]])
+
+    def forward(self, inputs: Sequence[float]) -> list[float]:
+        """The numbers of every slot at ``inputs``."""
+        V = self.values[:]
+        V[: len(inputs)] = inputs
+        _forward(V, self.recording.code, self.recording.starts, self.gather)
+        return V
+
+    def run(self, inputs: Sequence[float]) -> tuple[float, list[float]]:
+        """The root's number and d(root)/d(input) for each input."""
+        rec = self.recording
+        V = self.forward(inputs)
+        G = [0.0] * rec.n_slots
+        G[rec.root] = 1.0  # 0.0 + the seed 1.0, as backward() starts
+        _backward(V, G, rec.code, rec.starts)
+        return V[rec.root], G[: rec.n_inputs]

@@ -1,0 +1,236 @@
+"""A recording printed as a Python program: the forward pass, then the chain rule.
+
+One line per node for the forward pass, in topological order; then one line per
+chain-rule contribution, ``g_w1 += g_h * x1``, from the root back, in the order the
+eager engine adds them, so the program's results are the engine's bits. The partials
+are the table's own formulas (``m`` is the float library of ``autograd.ops``).
+``Tape.source()`` returns this text, and the Python backend compiles and runs it.
+
+Each op's partials are traced and printed once, as a template with a hole for each
+input; a node's lines are its op's templates filled in, so printing costs a string
+format per line.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+import types
+from dataclasses import dataclass
+from typing import Any
+
+from autograd.expr import Expr, Python
+from autograd.kernels import FORWARD, REDUCE, TOTAL
+from autograd.ops import FLOAT_MATH, OPS, PRIMITIVES
+from autograd.tape.codegen import backward_piece, contribution, nary_pieces
+from autograd.tape.record import VARIANTS, Recording, finite_repr, identifier
+
+__all__ = ["Program", "namespace", "program"]
+
+_OPERATORS = {"add": "+", "sub": "-", "mul": "*"}
+_RESERVED = {"m", "nan", "inf", *OPS, *dir(builtins)}
+
+
+class _Readable(Python):
+    """Python for people: ``m.exp(x)``, ``m.div(a, b)``, ``nan``; select inline."""
+
+    temporary = "t{T}_"
+
+    def number(self, value: float) -> str:
+        """Floats as written, ``nan`` and ``inf`` by name."""
+        text = finite_repr(value)
+        return f"({text})" if text.startswith("-") else text
+
+    def call(self, function: str, args: list[str]) -> str:
+        """``m.<function>(...)``; ``m.select`` as a conditional expression."""
+        if function == "select":
+            c, a, b = args
+            return f"({a} if {c} > 0.0 else {b} if {c} <= 0.0 else nan)"
+        return f"m.{function}({', '.join(args)})"
+
+
+@dataclass
+class _Template:
+    """Statements and one partial per input, with holes ``{x0}``, ``{out}``, ``{T}``."""
+
+    statements: list[str]
+    partials: list[Expr]
+    texts: list[str]
+
+
+def _templates() -> tuple[dict[int, _Template], dict[str, Any]]:
+    fixed: dict[int, _Template] = {}
+    nary: dict[str, Any] = {}
+    for k, (op, _total) in enumerate(VARIANTS):
+        if op.nary:
+            shape = op.nary
+            _, groups, tails = nary_pieces(
+                shape, _Readable(), lambda j: f"{{e{j}}}", lambda t: f"{{t{t}}}"
+            )
+            nary[op.name] = (groups, tails)
+            continue
+        names = {f"x{i}": f"{{x{i}}}" for i in range(op.arity or 0)}
+        names["out"] = "{out}"
+        piece = backward_piece(op, _Readable(), names)
+        fixed[k] = _Template(piece.statements, piece.partials, piece.texts)
+    return fixed, nary
+
+
+_FIXED, _NARY = _templates()
+
+
+def namespace() -> dict[str, Any]:
+    """The names a printed program reads: the checked ops, ``m``, ``nan``, ``inf``."""
+    library = types.SimpleNamespace(
+        **{name: getattr(FLOAT_MATH, name) for name in PRIMITIVES},
+        **{name: fn for name, fn in TOTAL.items() if name not in PRIMITIVES},
+    )
+    names: dict[str, Any] = {"m": library, "nan": math.nan, "inf": math.inf}
+    for name, op in OPS.items():
+        names[name] = REDUCE[name] if op.nary else FORWARD[name]
+    return names
+
+
+@dataclass
+class Program:
+    """A printed recording: the source, its line counts, the function's name."""
+
+    text: str
+    forward_lines: int
+    backward_lines: int
+    name: str
+    forward_text: str  # the forward pass alone, as the function ``<name>_forward``
+
+
+def _names(rec: Recording) -> dict[int, str]:
+    taken = set(_RESERVED)
+    names: dict[int, str] = {}
+
+    def choose(slot: int, fallback: str) -> None:
+        label = rec.labels.get(slot)
+        chosen = (identifier(label, taken) if label else None) or fallback
+        while chosen in taken:
+            chosen += "_"
+        taken.add(chosen)
+        names[slot] = chosen
+
+    for position, slot in enumerate(rec.topological, start=1):
+        choose(slot, f"v{position}")
+    for slot in range(rec.n_inputs):  # inputs the root does not depend on
+        if slot not in names:
+            choose(slot, f"unused{slot}")
+    return names
+
+
+def program(recording: Recording, name: str = "replay") -> Program:
+    """Print ``recording`` as the Python function ``name``."""
+    rec = recording
+    names = _names(rec)
+    constants = set(rec.constants)
+    labelled = [
+        s for s in rec.constants if s in rec.labels and names[s] == rec.labels[s]
+    ]
+
+    def read(slot: int) -> str:
+        if slot in constants and slot not in labelled:
+            return finite_repr(rec.values[slot])
+        return names[slot]
+
+    forward = [f"{names[s]} = {finite_repr(rec.values[s])}" for s in labelled]
+    instructions = list(rec.instructions())
+    for op, total, out, slots in instructions:
+        args = [read(s) for s in slots]
+        if op.nary:
+            shape = op.nary
+            m = (len(args) - shape.tail) // shape.groups
+            parts = []
+            for j in range(shape.groups):
+                group = args[j * m : (j + 1) * m]
+                parts.append(f"({', '.join(group)}{',' if len(group) == 1 else ''})")
+            line = f"{op.name}({', '.join(parts + args[shape.groups * m :])})"
+        elif op.name in _OPERATORS and len(args) == 2:
+            line = f"{args[0]} {_OPERATORS[op.name]} {args[1]}"
+        elif op.name == "neg":
+            line = f"-{args[0]}"
+        else:
+            prefix = "m." if total and op.domain else ""  # a derivative's node
+            line = f"{prefix}{op.name}({', '.join(args)})"
+        forward.append(f"{names[out]} = {line}")
+    grads = {slot: f"g_{names[slot]}" for slot in names}
+    backward: list[str] = []
+    for position, (op, total, out, slots) in enumerate(reversed(instructions)):
+        g = grads[out]
+        if op.nary:
+            shape = op.nary
+            groups, tails = _NARY[op.name]
+            m = (len(slots) - shape.tail) // shape.groups
+            tail = {
+                f"t{t}": read(slots[shape.groups * m + t]) for t in range(shape.tail)
+            }
+            for j, (statements, text, partial, _) in enumerate(groups):
+                for i in range(m):
+                    target = slots[j * m + i]
+                    if target in constants:
+                        continue
+                    holes = {
+                        f"e{jj}": read(slots[jj * m + i]) for jj in range(shape.groups)
+                    }
+                    holes.update(tail, T=f"{position}_{j}_{i}")
+                    backward += [s.format(**holes) for s in statements]
+                    filled = text.format(**holes)
+                    backward.append(contribution(grads[target], partial, filled, g))
+            for t, (statements, text, partial) in enumerate(tails):
+                target = slots[shape.groups * m + t]
+                if target in constants:
+                    continue
+                holes = dict(tail, T=f"{position}_t{t}")
+                backward += [s.format(**holes) for s in statements]
+                filled = text.format(**holes)
+                backward.append(contribution(grads[target], partial, filled, g))
+            continue
+        template = _FIXED[VARIANTS.index((op, total))]
+        holes = {f"x{i}": read(s) for i, s in enumerate(slots)}
+        holes.update(out=names[out], T=str(position))
+        targets = [
+            (s, p, t)
+            for s, p, t in zip(slots, template.partials, template.texts)
+            if s not in constants
+        ]
+        if targets:
+            backward += [s.format(**holes) for s in template.statements]
+        for s, partial, text in targets:
+            backward.append(contribution(grads[s], partial, text.format(**holes), g))
+    contributions = sum(1 for line in backward if line.startswith("g_"))
+    params = ", ".join(names[s] for s in range(rec.n_inputs))
+    root = read(rec.root)
+    zeros = [grads[s] for s in names if s not in constants and s != rec.root]
+    body = [
+        f"def {name}({params}):",
+        f'    """{len(forward)} forward lines, one per node; {contributions} backward',
+        "    lines, one per chain-rule contribution, where g_v is d(root)/d(v).",
+        '    Returns the root and its gradient with respect to each argument."""',
+        "    # forward pass",
+        *("    " + line for line in forward),
+        "    # backward pass, from the root back",
+        f"    {grads[rec.root]} = 1.0",
+        *(
+            "    " + " = ".join(zeros[i : i + 6]) + " = 0.0"
+            for i in range(0, len(zeros), 6)
+        ),
+        *("    " + line for line in backward),
+        "    return {}, [{}]".format(
+            root, ", ".join(grads[s] for s in range(rec.n_inputs))
+        ),
+    ]
+    text = (
+        f"# recorded by autograd.Tape: {len(forward)} forward lines, "
+        f"{contributions} backward lines\n" + "\n".join(body) + "\n"
+    )
+    forward_text = "\n".join(
+        [
+            f"def {name}_forward({params}):",
+            *("    " + line for line in forward),
+            f"    return {root}",
+        ]
+    )
+    return Program(text, len(forward), contributions, name, forward_text + "\n")
