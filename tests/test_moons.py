@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -75,12 +77,18 @@ def test_make_moons_leaves_global_random_alone() -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "noise"), [(0, 0.1), (-5, 0.1), (10, -0.1), (10, math.inf), (2.5, 0.1)]
+    ("n", "noise"), [(0, 0.1), (-5, 0.1), (10, -0.1), (10, math.inf)]
 )
-def test_make_moons_rejects_bad_arguments(n, noise) -> None:
-    """A non-positive or non-int n, or a negative or infinite noise: ValueError."""
+def test_make_moons_rejects_bad_values(n, noise) -> None:
+    """A non-positive n, or a negative or infinite noise: ValueError."""
     with pytest.raises(ValueError):
         make_moons(n, noise)
+
+
+def test_make_moons_rejects_a_fractional_sample_count() -> None:
+    """n_samples=2.5 is the wrong kind of argument: TypeError naming n_samples."""
+    with pytest.raises(TypeError, match="n_samples"):
+        make_moons(2.5, 0.1)
 
 
 # -- the demo ------------------------------------------------------------------------
@@ -118,3 +126,31 @@ def test_readme_training_example_reaches_full_accuracy(capsys) -> None:
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     exec(compile(code, "README.md", "exec"), {})
     assert "accuracy 100%" in capsys.readouterr().out
+
+
+def test_results_file_holds_the_formatted_figures(tmp_path, capsys) -> None:
+    """--results FILE writes accuracy, final loss and time per step as page text."""
+    path = tmp_path / "results" / "moons.json"
+    status = moons.main(
+        ["--steps", "3", "--seed", "1", "--out", str(tmp_path), "--results", str(path)]
+    )
+    assert status == 0
+    measured = json.loads(path.read_text(encoding="utf-8"))
+    raw = measured["raw"]
+    assert measured["accuracy"] == f"{raw['accuracy']:.0%}"
+    assert measured["final_loss"] == f"{raw['final_loss']:.4f}"
+    assert measured["steps"] == "3" and measured["seed"] == "1"
+    assert re.fullmatch(r"\d+(\.\d+)? ms", measured["ms_per_step"])
+    median_ms = float(measured["ms_per_step"].split()[0])
+    assert median_ms == pytest.approx(raw["seconds_per_step_median"] * 1e3, rel=0.01)
+    assert str(path) in capsys.readouterr().out
+
+
+def test_every_string_in_the_results_is_a_figure_the_docs_can_quote() -> None:
+    """Outside ``raw`` every value is a string (what scripts/figures.py fills in)."""
+    result = moons.train(steps=2)
+    measured = moons.results(result, seed=1)
+    assert len(result.step_seconds) == 2
+    formatted = {k: v for k, v in measured.items() if k != "raw"}
+    assert all(isinstance(v, str) for v in formatted.values())
+    assert all(isinstance(v, float) for v in measured["raw"].values())

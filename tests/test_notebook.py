@@ -1,12 +1,13 @@
-"""The tour notebook, demos/tour.ipynb: stored without outputs, and every cell runs."""
+"""The tour notebook, notebooks/tour.ipynb: stored without outputs; every cell runs."""
 
 from __future__ import annotations
 
+import importlib
 import json
-import os
 from pathlib import Path
 
 import pytest
+from capabilities import missing
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "tour.ipynb"
 
@@ -27,13 +28,17 @@ def test_committed_notebook_has_no_outputs():
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """The notebook run top to bottom in a python3 kernel, quick sizes, in a tmp dir."""
-    if os.environ.get("CI") == "true":  # CI installs the notebook extra: must run
-        import nbclient
-        import nbformat
-    else:
-        nbclient = pytest.importorskip("nbclient")
-        nbformat = pytest.importorskip("nbformat")
-        pytest.importorskip("ipykernel")
+    modules = {}
+    for name in ("nbclient", "nbformat", "ipykernel"):
+        try:
+            modules[name] = importlib.import_module(name)
+        except ImportError as error:
+            missing(
+                "notebook",
+                f"the notebook extra is not installed ({error}): "
+                'pip install -e ".[notebook]"',
+            )
+    nbclient, nbformat = modules["nbclient"], modules["nbformat"]
     folder = tmp_path_factory.mktemp("notebook")
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     client = nbclient.NotebookClient(

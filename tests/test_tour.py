@@ -1,4 +1,4 @@
-"""The tour, ``python -m demos --quick``: it runs and writes and reports everything."""
+"""The tour, ``scalar-autograd tour --quick``: it runs, writes, reports everything."""
 
 from __future__ import annotations
 
@@ -25,13 +25,14 @@ SIGNATURES = {  # the first bytes of each kind of file the tour writes
 
 @pytest.fixture(scope="module")
 def quick_tour(tmp_path_factory):
-    """``python -m demos --quick --out DIR`` run once: DIR and the finished process."""
+    """``scalar-autograd tour --quick --out DIR`` run once: DIR and the process."""
     out = tmp_path_factory.mktemp("tour")
     done = subprocess.run(
         [
             sys.executable,
             "-m",
-            "scalar_autograd.demos.tour",
+            "scalar_autograd",  # the scalar-autograd command
+            "tour",
             "--quick",
             "--out",
             str(out),

@@ -3,15 +3,22 @@
 The recipe of micrograd's demo: MLP(2, [16, 16, 1]) with ReLU, 100 noisy moons
 points, hinge loss plus L2 regularisation (alpha = 1e-4), full-batch SGD with the
 learning rate falling from 1.0 to 0.1 over the steps. Writes the decision boundary
-and the loss curve as PNGs to ``--out`` and prints their paths.
+and the loss curve as PNGs to ``--out`` and prints their paths; ``--results FILE``
+also writes what it measured (accuracy, final loss, time per step) as JSON, the
+formatted figures the docs quote (``docs/results/moons.json``).
 
-    python -m demos.moons [--steps 100] [--seed 1] [--out out/moons]
+    scalar-autograd moons [--steps 100] [--seed 1] [--out out/moons] [--results FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
+import statistics
+import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -35,6 +42,7 @@ class Result:
     accuracies: list[float] = field(default_factory=list)
     final_loss: float = 0.0
     final_accuracy: float = 0.0
+    step_seconds: list[float] = field(default_factory=list)  # wall time of each step
 
 
 def objective(
@@ -63,15 +71,19 @@ def train(
     optimizer = nn.SGD(model.parameters(), lr=1.0)
     result = Result(model, points, labels)
     for k in range(steps):
+        started = time.perf_counter()
         loss, accuracy = objective(model, points, labels)
         optimizer.zero_grad()
         loss.backward()
         optimizer.lr = 1.0 - 0.9 * k / steps  # micrograd's schedule: 1.0 down to 0.1
         optimizer.step()
-        result.losses.append(loss.data)
+        loss_value = loss.data
+        del loss  # the graph is freed here, inside the timed step
+        result.step_seconds.append(time.perf_counter() - started)
+        result.losses.append(loss_value)
         result.accuracies.append(accuracy)
         if on_step is not None:
-            on_step(k, loss.data, accuracy)
+            on_step(k, loss_value, accuracy)
     with autograd.no_grad():
         loss, accuracy = objective(model, points, labels)
     result.final_loss, result.final_accuracy = loss.data, accuracy
@@ -153,16 +165,71 @@ def plot_loss_curve(result: Result, path: str) -> None:
     plt.close(fig)
 
 
+def results(result: Result, seed: int) -> dict[str, object]:
+    """What a run measured, for ``--results``: formatted figures, then raw numbers."""
+    steps = len(result.losses)
+    step = statistics.median(result.step_seconds)
+    return {
+        "command": f"scalar-autograd moons --steps {steps} --seed {seed}",
+        "python": platform.python_version(),
+        "model": "MLP(2, [16, 16, 1])",
+        "steps": str(steps),
+        "seed": str(seed),
+        "accuracy": f"{result.final_accuracy:.0%}",
+        "final_loss": f"{result.final_loss:.4f}",
+        "ms_per_step": _milliseconds(step),
+        "raw": {
+            "accuracy": result.final_accuracy,
+            "final_loss": result.final_loss,
+            "seconds_per_step_median": step,
+            "seconds_per_step_min": min(result.step_seconds),
+            "seconds_per_step_max": max(result.step_seconds),
+        },
+    }
+
+
+def _milliseconds(seconds: float) -> str:
+    milliseconds = seconds * 1e3
+    return f"{milliseconds:.1f} ms" if milliseconds >= 10 else f"{milliseconds:.2f} ms"
+
+
+def write_results(path: str, measured: dict[str, object]) -> None:
+    """Write ``measured`` as JSON to ``path`` (folders made as needed)."""
+    folder = os.path.dirname(path)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as file:
+        json.dump(measured, file, indent=2)
+        file.write("\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Train, report, and write the two PNGs; returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m demos.moons", description=__doc__.splitlines()[0]
+        prog="scalar-autograd moons", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help="SGD steps")
     parser.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help="seed of the data and the model"
+        "--steps",
+        type=int,
+        default=DEFAULT_STEPS,
+        help=f"SGD steps (default {DEFAULT_STEPS})",
     )
-    parser.add_argument("--out", default=os.path.join("out", "moons"), help="folder")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"seed of the data and the model (default {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--out",
+        default=os.path.join("out", "moons"),
+        help="folder for the two PNGs (default out/moons)",
+    )
+    parser.add_argument(
+        "--results",
+        metavar="FILE",
+        help="also write what was measured as JSON (e.g. docs/results/moons.json)",
+    )
     args = parser.parse_args(argv)
     if args.steps < 1:
         parser.error("--steps must be at least 1")
@@ -178,9 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             bar.update()
 
         result = train(args.steps, args.seed, on_step=on_step)
+    measured = results(result, args.seed)
     print(
         f"after {args.steps} steps: loss {result.final_loss:.4f}, "
-        f"training accuracy {result.final_accuracy:.0%}"
+        f"training accuracy {result.final_accuracy:.0%}, "
+        f"{measured['ms_per_step']} per step (median; Python "
+        f"{sys.version.split()[0]})"
     )
     os.makedirs(args.out, exist_ok=True)
     boundary = os.path.join(args.out, "decision_boundary.png")
@@ -189,6 +259,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     plot_loss_curve(result, curve)
     print(f"wrote {boundary}")
     print(f"wrote {curve}")
+    if args.results:
+        write_results(args.results, measured)
+        print(f"wrote {args.results}")
     return 0
 
 

@@ -1,0 +1,5 @@
+"""The demos and the ``scalar-autograd`` command (the engine is autograd, nets nn)."""
+
+from autograd import __version__
+
+__all__ = ["__version__"]
