@@ -27,7 +27,7 @@ from benchmarks.harness import Phases, Runs, Timer, alternate, fmt_ratio, fmt_ti
 try:
     import micrograd.engine as mg_engine
     import micrograd.nn as mg_nn
-except ImportError:  # pragma: no cover - the bench extra installs it
+except ImportError:  # python -m benchmarks says to install the bench extra
     mg_engine = mg_nn = None  # type: ignore[assignment]
 
 torch: Any = None  # imported by the last case only (see _import_torch)
@@ -52,6 +52,9 @@ class Config:
     peak_nodes: int = 1_000_000
     our_chain: int = 1_000_000
     observer_rounds: int = 7
+    train_steps: int = 100
+    train_rounds: int = 3
+    scale_nodes: int = 1_000_000
     torch: bool = True
 
     @classmethod
@@ -66,6 +69,9 @@ class Config:
             peak_nodes=1_000,
             our_chain=5_000,
             observer_rounds=2,
+            train_steps=3,
+            train_rounds=1,
+            scale_nodes=2_000,
             torch=False,
         )
 
@@ -79,6 +85,7 @@ class Section:
     rows: list[list[str]]
     notes: list[str] = field(default_factory=list)
     numbers: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)  # for docs/results
 
     def markdown(self) -> str:
         lines = [f"### {self.title}", ""]

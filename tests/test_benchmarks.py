@@ -48,3 +48,31 @@ def test_random_program_reaches_every_node():
     root = cases.build(program, cases.Value)
     n_nodes = len(topological_order(root))
     assert n_nodes == len(program.leaves) + program.n_ops
+
+
+def test_benchmarks_without_micrograd_say_which_extra(monkeypatch):
+    """python -m benchmarks without micrograd names the bench extra."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_micrograd(name, *args, **kwargs):
+        if name.startswith("micrograd"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_micrograd)
+    with pytest.raises(SystemExit, match=r'pip install -e "\.\[bench\]"'):
+        run(cases.Config.tiny(), None, quiet=True)
+
+
+def test_tiny_run_writes_the_results_file(tmp_path):
+    """The figures file carries the tape's and the demo's formatted figures."""
+    import json
+
+    figures = tmp_path / "benchmarks.json"
+    run(cases.Config.tiny(), None, quiet=True, figures=figures)
+    document = json.loads(figures.read_text())
+    assert document["demo_step"]["speedup"].endswith(")")
+    assert "python_speedup" in document["tape_step"]
+    assert "| target |" in document["targets"]

@@ -76,12 +76,12 @@ class Recording:
         self.topological = topological  # the slots in topological order
 
     def instructions(self) -> Any:
-        """``(op, total, out, slots)`` for each instruction, in order."""
+        """``(kind, out, slots)`` for each instruction, in order (``VARIANTS[kind]``
+        is its op and whether it is total)."""
         code = self.code
         for p in self.starts:
-            op, total = VARIANTS[code[p]]
             n = code[p + 2]
-            yield op, total, code[p + 1], code[p + 3 : p + 3 + n]
+            yield code[p], code[p + 1], code[p + 3 : p + 3 + n]
 
 
 def _describe(v: Any) -> str:

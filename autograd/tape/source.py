@@ -138,7 +138,8 @@ def program(recording: Recording, name: str = "replay") -> Program:
 
     forward = [f"{names[s]} = {finite_repr(rec.values[s])}" for s in labelled]
     instructions = list(rec.instructions())
-    for op, total, out, slots in instructions:
+    for kind, out, slots in instructions:
+        op, total = VARIANTS[kind]
         args = [read(s) for s in slots]
         if op.nary:
             shape = op.nary
@@ -158,7 +159,8 @@ def program(recording: Recording, name: str = "replay") -> Program:
         forward.append(f"{names[out]} = {line}")
     grads = {slot: f"g_{names[slot]}" for slot in names}
     backward: list[str] = []
-    for position, (op, total, out, slots) in enumerate(reversed(instructions)):
+    for position, (kind, out, slots) in enumerate(reversed(instructions)):
+        op, total = VARIANTS[kind]
         g = grads[out]
         if op.nary:
             shape = op.nary
@@ -188,7 +190,7 @@ def program(recording: Recording, name: str = "replay") -> Program:
                 filled = text.format(**holes)
                 backward.append(contribution(grads[target], partial, filled, g))
             continue
-        template = _FIXED[VARIANTS.index((op, total))]
+        template = _FIXED[kind]
         holes = {f"x{i}": read(s) for i, s in enumerate(slots)}
         holes.update(out=names[out], T=str(position))
         targets = [
