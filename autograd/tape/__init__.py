@@ -33,6 +33,7 @@ from autograd.value import Value
 __all__ = ["Tape"]
 
 _BACKENDS = ("auto", "python", "c")
+_FLOAT = {float}
 
 # Up to this many lines the Python backend compiles the printed program (fast to
 # run, slow to compile); past it, it interprets the arrays (see tape/python.py).
@@ -90,7 +91,7 @@ class Tape:
         rec = self.recording
         size = len(rec.code) + len(rec.starts)
         if size <= PROGRAM_LIMIT:
-            return _ProgramReplay(rec, self.program())
+            return _ProgramReplay(rec, program(rec, fast=True))
         from autograd.tape.python import PythonReplay
 
         return PythonReplay(rec)
@@ -120,6 +121,12 @@ class Tape:
 
     def __call__(self, values: Sequence[float]) -> tuple[float, list[float]]:
         """``(value, grads)`` at ``values``, one number per input."""
+        if (
+            type(values) is list
+            and len(values) == self.recording.n_inputs
+            and set(map(type, values)) <= _FLOAT
+        ):
+            return self._replay.run(values)  # the common case, checked at C speed
         numbers = check_values(values, self.recording.n_inputs, "Tape")
         return self._replay.run(numbers)
 

@@ -334,6 +334,7 @@ class CReplay:
         self.code = recording.code
         self.starts = recording.starts
         self.n = len(recording.starts)
+        self.zeros = array("d", bytes(8 * recording.n_slots))
 
     def forward(self, inputs: Sequence[float]) -> array[float]:
         """The numbers of every slot at ``inputs`` (raising the op's domain error)."""
@@ -351,7 +352,7 @@ class CReplay:
         """The root's number and d(root)/d(input) for each input."""
         rec = self.recording
         V = self.forward(inputs)
-        G = array("d", bytes(8 * rec.n_slots))
+        G = array("d", self.zeros)
         G[rec.root] = 1.0
         self.library.tape_backward(
             _address(self.code), _address(self.starts), self.n, _address(V), _address(G)

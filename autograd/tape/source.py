@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import builtins
 import math
+import operator
 import types
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.expr import Expr, Python
+from autograd.expr import SYMBOLS, Expr, Python, variable
 from autograd.kernels import FORWARD, REDUCE, TOTAL
-from autograd.ops import FLOAT_MATH, OPS, PRIMITIVES
-from autograd.tape.codegen import backward_piece, contribution, nary_pieces
+from autograd.ops import COMPENSATED_SUM, FLOAT_MATH, OPS, PRIMITIVES, Op
+from autograd.tape.codegen import backward_piece, contribution, nary_pieces, start_text
 from autograd.tape.record import VARIANTS, Recording, finite_repr, identifier
 
 __all__ = ["Program", "namespace", "program"]
@@ -85,7 +86,13 @@ def namespace() -> dict[str, Any]:
         **{name: getattr(FLOAT_MATH, name) for name in PRIMITIVES},
         **{name: fn for name, fn in TOTAL.items() if name not in PRIMITIVES},
     )
-    names: dict[str, Any] = {"m": library, "nan": math.nan, "inf": math.inf}
+    names: dict[str, Any] = {
+        "m": library,
+        "nan": math.nan,
+        "inf": math.inf,
+        "_sum": builtins.sum,
+        "_mul": operator.mul,
+    }
     for name, op in OPS.items():
         names[name] = REDUCE[name] if op.nary else FORWARD[name]
     return names
@@ -122,8 +129,67 @@ def _names(rec: Recording) -> dict[int, str]:
     return names
 
 
-def program(recording: Recording, name: str = "replay") -> Program:
-    """Print ``recording`` as the Python function ``name``."""
+def _forward_templates() -> dict[int, tuple[list[str], str]]:
+    """Each fixed-arity kind's total forward, inline, with holes ``{x0}``, ``{T}``."""
+    templates = {}
+    for k, (op, _total) in enumerate(VARIANTS):
+        if op.nary:
+            continue
+        names = {f"x{i}": f"{{x{i}}}" for i in range(op.arity or 0)}
+        xs = [variable(f"x{i}") for i in range(op.arity or 0)]
+        statements, (text,) = _Readable().block([op.forward(xs, SYMBOLS)], names)
+        templates[k] = (statements, text)
+    return templates
+
+
+_INLINE = _forward_templates()
+
+
+def _nary_inline(
+    op: Op, parts: list[str], groups: list[list[str]], tail: list[str]
+) -> str:
+    """An n-ary forward as builtin sum() over C-level map where the term allows."""
+    shape = op.nary
+    assert shape is not None
+    elements = [variable(f"e{j}") for j in range(shape.groups)]
+    term = shape.term(elements, SYMBOLS)
+    start_statements, start = start_text(shape, _Readable(), lambda t: tail[t])
+    if start_statements:
+        return ""
+    if shape.groups == 1 and term is elements[0]:
+        return f"_sum({parts[0]}, {start})"
+    if (
+        shape.groups == 2
+        and term.kind == "mul"
+        and term.args[0] is elements[0]
+        and term.args[1] is elements[1]
+    ):
+        if not COMPENSATED_SUM and len(groups[0]) <= 64:
+            # sum() adds one by one up to Python 3.11: the same additions, inline
+            return " + ".join([start, *(f"{w} * {x}" for w, x in zip(*groups))])
+        return f"_sum(map(_mul, {parts[0]}, {parts[1]}), {start})"
+    return ""
+
+
+@dataclass
+class _Event:
+    """One instruction's share of the backward pass: temporaries, contributions."""
+
+    out: int
+    statements: list[str]
+    contributions: list[tuple[int, Expr, str]]  # (input slot, partial, its text)
+
+
+def program(
+    recording: Recording, name: str = "replay", *, fast: bool = False
+) -> Program:
+    """Print ``recording`` as the Python function ``name``.
+
+    ``fast`` prints the same arithmetic for speed rather than for reading: ops
+    inline instead of called, and each gradient as one sum over its node's uses,
+    ``g_x = 0.0 + g_a * w1 + g_b * w2`` (the very additions, in the very order, of
+    ``g_x += g_a * w1`` then ``g_x += g_b * w2``). The Python backend runs that one.
+    """
     rec = recording
     names = _names(rec)
     constants = set(rec.constants)
@@ -138,17 +204,29 @@ def program(recording: Recording, name: str = "replay") -> Program:
 
     forward = [f"{names[s]} = {finite_repr(rec.values[s])}" for s in labelled]
     instructions = list(rec.instructions())
-    for kind, out, slots in instructions:
+    for position, (kind, out, slots) in enumerate(instructions):
         op, total = VARIANTS[kind]
         args = [read(s) for s in slots]
+        line = ""
         if op.nary:
             shape = op.nary
             m = (len(args) - shape.tail) // shape.groups
             parts = []
+            grouped = []
             for j in range(shape.groups):
                 group = args[j * m : (j + 1) * m]
+                grouped.append(group)
                 parts.append(f"({', '.join(group)}{',' if len(group) == 1 else ''})")
-            line = f"{op.name}({', '.join(parts + args[shape.groups * m :])})"
+            tail = args[shape.groups * m :]
+            if fast:
+                line = _nary_inline(op, parts, grouped, tail)
+            line = line or f"{op.name}({', '.join(parts + tail)})"
+        elif fast and (total or not op.domain):
+            statements, text = _INLINE[kind]
+            holes = {f"x{i}": a for i, a in enumerate(args)}
+            holes["T"] = f"f{position}"
+            forward += [s.format(**holes) for s in statements]
+            line = text.format(**holes)
         elif op.name in _OPERATORS and len(args) == 2:
             line = f"{args[0]} {_OPERATORS[op.name]} {args[1]}"
         elif op.name == "neg":
@@ -157,11 +235,69 @@ def program(recording: Recording, name: str = "replay") -> Program:
             prefix = "m." if total and op.domain else ""  # a derivative's node
             line = f"{prefix}{op.name}({', '.join(args)})"
         forward.append(f"{names[out]} = {line}")
+    events = _events(rec, instructions, read, names, constants)
     grads = {slot: f"g_{names[slot]}" for slot in names}
-    backward: list[str] = []
+    if fast:
+        backward = _pull(rec, events, grads, constants)
+    else:
+        backward = []
+        for event in events:
+            g = grads[event.out]
+            backward += event.statements
+            for target, partial, text in event.contributions:
+                backward.append(contribution(grads[target], partial, text, g))
+    contributions = sum(len(e.contributions) for e in events)
+    params = ", ".join(names[s] for s in range(rec.n_inputs))
+    root = read(rec.root)
+    zeros = [grads[s] for s in names if s not in constants and s != rec.root]
+    body = [
+        f"def {name}({params}):",
+        f'    """{len(instructions)} forward lines, one per node; {contributions}',
+        "    backward lines, one per chain-rule contribution, where g_v is",
+        '    d(root)/d(v). Returns the root and its gradient, one per argument."""',
+        "    # forward pass",
+        *("    " + line for line in forward),
+        "    # backward pass, from the root back",
+        f"    {grads[rec.root]} = 1.0",
+    ]
+    if not fast:
+        body += [
+            "    " + " = ".join(zeros[i : i + 6]) + " = 0.0"
+            for i in range(0, len(zeros), 6)
+        ]
+    body += ["    " + line for line in backward]
+    body.append(
+        "    return {}, [{}]".format(
+            root, ", ".join(grads[s] for s in range(rec.n_inputs))
+        )
+    )
+    text = (
+        f"# recorded by autograd.Tape: {len(instructions)} forward lines, "
+        f"{contributions} backward lines\n" + "\n".join(body) + "\n"
+    )
+    forward_text = "\n".join(
+        [
+            f"def {name}_forward({params}):",
+            *("    " + line for line in forward),
+            f"    return {root}",
+        ]
+    )
+    return Program(text, len(instructions), contributions, name, forward_text + "\n")
+
+
+def _events(
+    rec: Recording,
+    instructions: list[Any],
+    read: Any,
+    names: dict[int, str],
+    constants: set[int],
+) -> list[_Event]:
+    """The backward pass, instruction by instruction from the root back."""
+    events = []
     for position, (kind, out, slots) in enumerate(reversed(instructions)):
-        op, total = VARIANTS[kind]
-        g = grads[out]
+        op, _total = VARIANTS[kind]
+        event = _Event(out, [], [])
+        events.append(event)
         if op.nary:
             shape = op.nary
             groups, tails = _NARY[op.name]
@@ -178,17 +314,15 @@ def program(recording: Recording, name: str = "replay") -> Program:
                         f"e{jj}": read(slots[jj * m + i]) for jj in range(shape.groups)
                     }
                     holes.update(tail, T=f"{position}_{j}_{i}")
-                    backward += [s.format(**holes) for s in statements]
-                    filled = text.format(**holes)
-                    backward.append(contribution(grads[target], partial, filled, g))
+                    event.statements += [s.format(**holes) for s in statements]
+                    event.contributions.append((target, partial, text.format(**holes)))
             for t, (statements, text, partial) in enumerate(tails):
                 target = slots[shape.groups * m + t]
                 if target in constants:
                     continue
                 holes = dict(tail, T=f"{position}_t{t}")
-                backward += [s.format(**holes) for s in statements]
-                filled = text.format(**holes)
-                backward.append(contribution(grads[target], partial, filled, g))
+                event.statements += [s.format(**holes) for s in statements]
+                event.contributions.append((target, partial, text.format(**holes)))
             continue
         template = _FIXED[kind]
         holes = {f"x{i}": read(s) for i, s in enumerate(slots)}
@@ -199,40 +333,41 @@ def program(recording: Recording, name: str = "replay") -> Program:
             if s not in constants
         ]
         if targets:
-            backward += [s.format(**holes) for s in template.statements]
+            event.statements += [s.format(**holes) for s in template.statements]
         for s, partial, text in targets:
-            backward.append(contribution(grads[s], partial, text.format(**holes), g))
-    contributions = sum(1 for line in backward if line.startswith("g_"))
-    params = ", ".join(names[s] for s in range(rec.n_inputs))
-    root = read(rec.root)
-    zeros = [grads[s] for s in names if s not in constants and s != rec.root]
-    body = [
-        f"def {name}({params}):",
-        f'    """{len(forward)} forward lines, one per node; {contributions} backward',
-        "    lines, one per chain-rule contribution, where g_v is d(root)/d(v).",
-        '    Returns the root and its gradient with respect to each argument."""',
-        "    # forward pass",
-        *("    " + line for line in forward),
-        "    # backward pass, from the root back",
-        f"    {grads[rec.root]} = 1.0",
-        *(
-            "    " + " = ".join(zeros[i : i + 6]) + " = 0.0"
-            for i in range(0, len(zeros), 6)
-        ),
-        *("    " + line for line in backward),
-        "    return {}, [{}]".format(
-            root, ", ".join(grads[s] for s in range(rec.n_inputs))
-        ),
-    ]
-    text = (
-        f"# recorded by autograd.Tape: {len(forward)} forward lines, "
-        f"{contributions} backward lines\n" + "\n".join(body) + "\n"
-    )
-    forward_text = "\n".join(
-        [
-            f"def {name}_forward({params}):",
-            *("    " + line for line in forward),
-            f"    return {root}",
-        ]
-    )
-    return Program(text, len(forward), contributions, name, forward_text + "\n")
+            event.contributions.append((s, partial, text.format(**holes)))
+    return events
+
+
+def _pull(
+    rec: Recording,
+    events: list[_Event],
+    grads: dict[int, str],
+    constants: set[int],
+) -> list[str]:
+    """Each gradient as one sum of its node's uses, in the order they are made."""
+    uses: dict[int, list[tuple[str, Expr, str]]] = {}
+    lines: list[str] = []
+
+    def pull(slot: int) -> str:
+        terms = uses.pop(slot, [])
+        text = "0.0"
+        for g, partial, t in terms:  # as contribution() writes them, in one sum
+            if partial.is_constant(1.0):
+                text += f" + {g}"
+            elif partial.is_constant(-1.0):
+                text += f" - {g}"
+            else:
+                text += f" + {g} * {t}"
+        return f"{grads[slot]} = {text}"
+
+    for event in events:
+        if event.out != rec.root:
+            lines.append(pull(event.out))
+        lines += event.statements
+        for target, partial, text in event.contributions:
+            uses.setdefault(target, []).append((grads[event.out], partial, text))
+    for slot in range(rec.n_inputs):
+        if slot != rec.root:
+            lines.append(pull(slot))
+    return lines
