@@ -47,7 +47,19 @@ class _Readable(Python):
         if function == "select":
             c, a, b = args
             return f"({a} if {c} > 0.0 else {b} if {c} <= 0.0 else nan)"
-        return f"m.{function}({', '.join(args)})"
+        return f"m.{function}({', '.join(_bare(a) for a in args)})"
+
+
+def _bare(text: str) -> str:
+    """``text`` without parentheses that enclose all of it (for a call's argument)."""
+    while text.startswith("(") and text.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(text):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and i < len(text) - 1:
+                return text
+        text = text[1:-1]
+    return text
 
 
 @dataclass
@@ -252,9 +264,7 @@ def program(
     zeros = [grads[s] for s in names if s not in constants and s != rec.root]
     body = [
         f"def {name}({params}):",
-        f'    """{len(instructions)} forward lines, one per node; {contributions}',
-        "    backward lines, one per chain-rule contribution, where g_v is",
-        '    d(root)/d(v). Returns the root and its gradient, one per argument."""',
+        *_docstring(len(instructions), contributions),
         "    # forward pass",
         *("    " + line for line in forward),
         "    # backward pass, from the root back",
@@ -283,6 +293,21 @@ def program(
         ]
     )
     return Program(text, len(instructions), contributions, name, forward_text + "\n")
+
+
+def _docstring(forward: int, backward: int) -> list[str]:
+    words = (
+        f"The recorded graph: {forward} forward lines, one per node, and {backward} "
+        "backward lines, one per chain-rule contribution (g_v is d(root)/d(v)). "
+        "Returns the root and its gradient, one entry per argument."
+    ).split()
+    lines, line = [], '    """'
+    for word in words:
+        if len(line) + len(word) > 84:
+            lines.append(line.rstrip())
+            line = "    "
+        line += word + " "
+    return [*lines, line.rstrip() + '"""']
 
 
 def _events(
