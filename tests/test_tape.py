@@ -369,3 +369,34 @@ def test_a_fused_sum_adds_as_pythons_sum_does(backend):
     value, grads = tape([1e16, 1.0, -1e16])
     assert value == sum([1e16, 1.0, -1e16], 0.0)
     assert grads == [1.0, 1.0, 1.0]
+
+
+def test_the_docs_show_the_neurons_program_as_printed():
+    """docs/tape.md shows exactly what tape.source() prints for the neuron."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "tape.md").read_text()
+    shown = re.search(r"<!-- tape: neuron -->\n```python\n(.*?)```", text, re.S)
+    assert shown is not None
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    assert shown.group(1) == Tape(o, [x1, w1, x2, w2, b]).source()
+
+
+def test_the_docs_training_loop_runs():
+    """The replay example of docs/tape.md runs and trains."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "tape.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    loop = next(b for b in blocks if "tape.backward()" in b)
+    names: dict[str, Any] = {}
+    exec(loop, names)
+    assert names["loss_value"] < 0.5
