@@ -33,10 +33,9 @@ VARIANTS: list[tuple[Op, bool]] = [(op, False) for op in OPS.values()] + [
 ]
 """The instruction kinds: ``(op, total)``; total ops never raise (``TotalOp``)."""
 
-_KIND = {(op.name, total): k for k, (op, total) in enumerate(VARIANTS)}
-for _op in OPS.values():  # an op without a domain is total already: one kind
-    if not _op.domain:
-        _KIND[_op.name, True] = _KIND[_op.name, False]
+_CHECKED = {op.name: k for k, (op, total) in enumerate(VARIANTS) if not total}
+_TOTAL = dict(_CHECKED)  # an op without a domain is total already: one kind
+_TOTAL.update({op.name: k for k, (op, total) in enumerate(VARIANTS) if total})
 
 
 class Recording:
@@ -115,35 +114,39 @@ def record(root: Any, inputs: Any) -> Recording:
             )
         slot_of[x] = i
     order = topological_order(root)
+    n_inputs = len(inputs)
     for node in order:
         if node not in slot_of:
             slot_of[node] = len(slot_of)
     values = array("d", bytes(8 * len(slot_of)))
-    code = array("i")
-    starts = array("q")
-    labels: dict[int, str] = {}
-    constants: list[int] = []
-    for node, slot in slot_of.items():
-        if node.label:
-            labels[slot] = node.label
+    labels = {slot: node._label for node, slot in slot_of.items() if node._label}
     for x in inputs:
         values[slot_of[x]] = x.data
+    constants: list[int] = []
+    words: list[int] = []  # the instructions, flat; an array at the end
+    begins: list[int] = []
+    checked, total = _CHECKED, _TOTAL
     for node in order:
-        slot = slot_of[node]
         parents = node._inputs
         if not parents:
-            if slot >= len(inputs):
+            slot = slot_of[node]
+            if slot >= n_inputs:
                 values[slot] = node.data  # a constant: frozen at recording
                 constants.append(slot)
             continue
-        starts.append(len(code))
-        code.append(_KIND[str(node._op), type(node._op) is TotalOp])
-        code.append(slot)
-        code.append(len(parents))
-        code.extend([slot_of[x] for x in parents])
+        op = node._op
+        begins.append(len(words))
+        words += (
+            (total if type(op) is TotalOp else checked)[op],
+            slot_of[node],
+            len(parents),
+            *[slot_of[x] for x in parents],
+        )
+    code = array("i", words)
+    starts = array("q", begins)
     topological = array("i", [slot_of[node] for node in order])
     return Recording(
-        code, starts, values, len(inputs), slot_of[root], labels, constants, topological
+        code, starts, values, n_inputs, slot_of[root], labels, constants, topological
     )
 
 
