@@ -1,25 +1,24 @@
-"""The visualiser: DOT source, rendering, animations, terminal view and the demo."""
+"""The graph drawing, rendering, backward-pass frames, the terminal table, the demo."""
 
 from __future__ import annotations
 
 import html
 import io
 import math
-import os
 import re
-import shutil
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from strategies import VALUE_LIB, programs_with_inputs, run
 
 import autograd
 from autograd import Value, viz
-
-IN_CI = os.environ.get("CI") == "true"
+from autograd.viz.text import LABEL_LIMIT, display, number
 
 
 def neuron() -> Value:
@@ -32,6 +31,14 @@ def neuron() -> Value:
     o = n.tanh()
     o.label = "o"
     return o
+
+
+def chain(n: int) -> Value:
+    """sin applied n times to a leaf: a graph of n + 1 Values, one per depth."""
+    y = Value(0.5, label="x")
+    for _ in range(n):
+        y = y.sin()
+    return y
 
 
 def node_lines(source: str) -> dict[int, str]:
@@ -73,17 +80,66 @@ def node_geometry(svg: str) -> dict[str, list[str]]:
     }
 
 
+def svg_texts(svg: str) -> list[str]:
+    """Every text of an SVG, unescaped, non-breaking spaces as spaces."""
+    return [
+        html.unescape(t).replace("\xa0", " ")
+        for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    ]
+
+
+def node_text(svg: str, node_id: str) -> str:
+    """The texts of one node of a Graphviz SVG, joined by spaces."""
+    found = re.search(rf'<g id="{node_id}" class="node">(.*?)</g>', svg, re.S)
+    assert found, node_id
+    return " ".join(svg_texts(found.group(1)))
+
+
 # -- importing -----------------------------------------------------------------------
 
 
-def test_import_autograd_imports_no_graphviz_or_pillow() -> None:
-    """``import autograd`` and ``import autograd.viz`` load neither graphviz nor PIL."""
+def test_import_autograd_imports_no_graphviz_pillow_or_nn() -> None:
+    """``import autograd.viz`` loads neither graphviz, PIL nor the nn package."""
     code = (
         "import sys, autograd, autograd.viz; "
         "assert 'graphviz' not in sys.modules, 'graphviz'; "
-        "assert 'PIL' not in sys.modules, 'PIL'"
+        "assert 'PIL' not in sys.modules, 'PIL'; "
+        "assert 'nn' not in sys.modules, 'nn'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_public_names_are_where_users_import_them() -> None:
+    """Every public name of ``autograd.viz`` is importable from the package."""
+    names = [
+        "draw_graph",
+        "render",
+        "animate_backward",
+        "print_backward",
+        "find_renderer",
+        "RendererNotFound",
+        "Step",
+        "backward_steps",
+        "draw_network",
+        "animate_network_backward",
+    ]
+    for name in names:
+        assert name in viz.__all__
+        assert callable(getattr(viz, name))
+    assert viz.Step is autograd.backward.Step
+    assert viz.backward_steps is autograd.backward_steps
+
+
+def test_viz_is_a_package_of_named_parts() -> None:
+    """The graph, frames, page, table, rendering and network live in their modules."""
+    from autograd.viz import frames, graph, network, page, rendering, table
+
+    assert viz.draw_graph is graph.draw_graph
+    assert viz.animate_backward is frames.animate_backward
+    assert viz.print_backward is table.print_backward
+    assert viz.render is rendering.render
+    assert viz.draw_network is network.draw_network
+    assert callable(page.html_page)
 
 
 # -- the DOT source ------------------------------------------------------------------
@@ -99,8 +155,8 @@ def test_dot_source_has_every_node_with_data_and_grad(case) -> None:
     order = autograd.topological_order(out)
     assert sorted(lines) == list(range(len(order)))
     for k, v in enumerate(order):
-        assert re.search(rf"data +{re.escape(viz._number(v.data).strip())}<", lines[k])
-        assert re.search(rf"grad +{re.escape(viz._number(v.grad).strip())}<", lines[k])
+        assert re.search(rf"data +{re.escape(number(v.data).strip())}<", lines[k])
+        assert re.search(rf"grad +{re.escape(number(v.grad).strip())}<", lines[k])
 
 
 @given(programs_with_inputs())
@@ -125,19 +181,41 @@ def test_x_times_x_draws_two_edges() -> None:
 def test_graph_draws_before_backward_with_zero_grads() -> None:
     """Before ``backward()`` every node shows grad 0."""
     source = viz.draw_graph(neuron()).source
-    assert source.count("grad     0.0000<") == len(node_lines(source))
+    assert len(re.findall(r"grad +0\.0000<", source)) == len(node_lines(source))
+
+
+def test_numbers_share_one_width_in_a_drawing() -> None:
+    """Data and grad numbers are padded to the widest number of the drawing."""
+    o = neuron()
+    o.backward()
+    rows = re.findall(r">((?:data|grad) [^<]*)<", viz.draw_graph(o).source)
+    assert len(rows) == 2 * 10
+    assert len({len(r) for r in rows}) == 1
+    assert max(len(r) for r in rows) == len("data -6.0000")
 
 
 def test_show_grad_false_leaves_out_grads() -> None:
     """``show_grad=False`` draws data only."""
     source = viz.draw_graph(neuron(), show_grad=False).source
-    assert '">data ' in source
-    assert '">grad ' not in source
+    assert ">data " in source
+    assert ">grad " not in source
 
 
 def test_rankdir_reaches_the_graph() -> None:
     """``rankdir`` is the graph's direction."""
     assert "rankdir=TB" in viz.draw_graph(neuron(), rankdir="TB").source
+
+
+def test_unknown_rankdir_is_refused_by_name() -> None:
+    """A direction Graphviz does not know is a ValueError naming rankdir."""
+    with pytest.raises(ValueError, match="rankdir"):
+        viz.draw_graph(neuron(), rankdir="sideways")
+
+
+def test_root_must_be_a_value() -> None:
+    """Drawing a float is a TypeError naming the argument."""
+    with pytest.raises(TypeError, match="root must be a Value"):
+        viz.draw_graph(3.0)  # type: ignore[arg-type]
 
 
 def test_fused_node_shows_its_arity() -> None:
@@ -170,12 +248,147 @@ def test_max_depth_hides_deeper_nodes_behind_one_stub() -> None:
     assert "... 1 more" in source
 
 
+def test_negative_max_depth_is_refused() -> None:
+    """``max_depth=-1`` is a ValueError naming max_depth."""
+    with pytest.raises(ValueError, match="max_depth"):
+        viz.draw_graph(neuron(), max_depth=-1)
+
+
 def test_labels_are_ascii() -> None:
     """A label with a subscript is drawn in ASCII."""
     w = Value(1.0, label="w\N{SUBSCRIPT ONE}")
     source = viz.draw_graph(w * 2).source
     assert source.isascii()
     assert "<B>w1</B>" in source
+
+
+def test_name_cells_are_as_wide_as_the_widest_font_needs() -> None:
+    """Each name cell's WIDTH holds its bold label in DejaVu Sans Bold metrics."""
+    from autograd.viz.text import text_width
+
+    o = (Value(1.0, label="x1*w1 + x2*w2") * Value(2.0, label="WWWWWW")).tanh()
+    o.label = "mmmmmmmmmmmm"
+    source = viz.draw_graph(o).source
+    cells = re.findall(r'<TD WIDTH="(\d+)"[^>]*><B>([^<]*)</B>', source)
+    assert len(cells) == 3
+    for width, text in cells:
+        assert int(width) >= text_width(html.unescape(text), 11, bold=True) + 4
+
+
+# -- size limits ---------------------------------------------------------------------
+
+
+def test_a_graph_past_max_nodes_is_refused_with_a_max_depth_that_fits() -> None:
+    """A 1,000-node chain is refused; the error names max_depth=499, which fits."""
+    y = chain(999)
+    with pytest.raises(ValueError, match=r"1,000 Values.*max_nodes=500") as caught:
+        viz.draw_graph(y)
+    assert "max_depth=499" in str(caught.value)
+    assert "draw_network" in str(caught.value)
+    source = viz.draw_graph(y, max_depth=499).source
+    assert len(node_lines(source)) == 500
+
+
+def test_the_suggested_max_depth_is_the_largest_that_fits() -> None:
+    """On a wide graph the suggestion is exact: one more level would not fit."""
+    xs = [Value(float(i)) for i in range(40)]
+    level = xs
+    while len(level) > 1:  # a binary tree of sums over 40 leaves
+        level = [a + b for a, b in zip(level[::2], level[1::2])] + (
+            [level[-1]] if len(level) % 2 else []
+        )
+    root = level[0]
+    with pytest.raises(ValueError) as caught:
+        viz.draw_graph(root, max_nodes=30)
+    depth = int(re.search(r"max_depth=(\d+)", str(caught.value)).group(1))
+    viz.draw_graph(root, max_depth=depth, max_nodes=30)
+    with pytest.raises(ValueError):
+        viz.draw_graph(root, max_depth=depth + 1, max_nodes=30)
+
+
+def test_max_nodes_can_be_raised() -> None:
+    """``max_nodes`` lets a larger drawing through."""
+    source = viz.draw_graph(chain(599), max_nodes=600).source
+    assert len(node_lines(source)) == 600
+
+
+def test_max_nodes_must_be_a_positive_int() -> None:
+    """``max_nodes=0`` is a ValueError naming max_nodes."""
+    with pytest.raises(ValueError, match="max_nodes"):
+        viz.draw_graph(neuron(), max_nodes=0)
+
+
+def test_animation_past_its_limit_is_refused_before_writing(tmp_path: Path) -> None:
+    """A 200-node chain's animation is refused naming max_depth; nothing is written."""
+    with pytest.raises(ValueError, match=r"animate_backward: .*max_depth=149"):
+        viz.animate_backward(chain(199), tmp_path / "pass.html")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_animation_with_max_depth_animates_the_steps_drawn(tmp_path: Path) -> None:
+    """``max_depth=3`` on a long chain animates its first 4 steps."""
+    folder = viz.animate_backward(chain(199), tmp_path / "frames", max_depth=3)
+    assert len(list(folder.iterdir())) == 4
+
+
+# -- hostile labels ------------------------------------------------------------------
+
+HOSTILE_LABELS = [
+    "nul\x00byte",
+    "quote \" and ' apostrophe",
+    "<b>not bold</b> & amp; &amp;",
+    "back\\slash \\N \\G \\\\ \\",
+    "tab\tnew\nline\r",
+    "\x1b[31mred\x1b[0m \x7f",
+    "x" * 500,
+    "",
+    "\N{GREEK SMALL LETTER DELTA} \N{BLACK STAR} \N{LEFT-TO-RIGHT MARK}",
+]
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_hostile_labels_render_and_are_shown(tmp_path: Path, label: str) -> None:
+    """Every label renders to SVG and its visible form is what the picture shows."""
+    x = Value(2.0, label=label)
+    y = x * 3.0
+    y.label = label
+    svg = viz.render(viz.draw_graph(y), tmp_path / "g.svg").read_text()
+    shown = display(label) if label else "#0"
+    assert shown in svg_texts(svg)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(max_size=60))
+def test_any_label_renders(label: str) -> None:
+    """A random label never makes the renderer fail."""
+    from autograd.viz.rendering import render_bytes
+
+    x = Value(1.0, label=label)
+    assert b"<svg" in render_bytes(viz.draw_graph(x.exp()).source, "svg")
+
+
+def test_long_labels_are_cut_with_an_ellipsis() -> None:
+    """A 500-character label is drawn as its first characters and '...'."""
+    shown = display("y" * 500)
+    assert len(shown) == LABEL_LIMIT
+    assert shown.endswith("...")
+    assert shown in viz.draw_graph(Value(1.0, label="y" * 500)).source
+
+
+def test_control_characters_are_shown_as_escapes() -> None:
+    """NUL, ESC and newline are shown as \\x00, \\x1b and \\n."""
+    assert display("a\x00b\x1bc\nd") == "a\\x00b\\x1bc\\nd"
+
+
+def test_print_backward_shows_hostile_labels(tmp_path: Path) -> None:
+    """The terminal table prints control characters escaped, never raw."""
+    y = Value(2.0, label="bell\x07") * Value(3.0, label="<&>")
+    out = io.StringIO()
+    viz.print_backward(y, file=out)
+    text = out.getvalue()
+    assert "bell\\x07" in text
+    assert "<&>" in text
+    assert "\x07" not in text
 
 
 # -- backward_steps ------------------------------------------------------------------
@@ -278,6 +491,12 @@ def test_render_writes_dot_source_without_a_renderer(
     assert path.read_text().startswith("digraph")
 
 
+def test_render_without_a_suffix_is_refused(tmp_path: Path) -> None:
+    """A path without a suffix names no format: a ValueError says so."""
+    with pytest.raises(ValueError, match="suffix"):
+        viz.render(neuron(), tmp_path / "graph")
+
+
 def test_jupyter_display_is_svg_from_our_renderer() -> None:
     """A drawn graph's Jupyter mimebundle holds the SVG that graphviz-pure makes."""
     bundle = viz.draw_graph(neuron())._repr_mimebundle_()
@@ -298,10 +517,20 @@ def test_gif_has_one_frame_per_step(tmp_path: Path) -> None:
     """The GIF of the neuron's pass has five frames, one per step."""
     from PIL import Image
 
-    o = neuron()
-    path = viz.animate_backward(o, tmp_path / "pass.gif")
+    path = viz.animate_backward(neuron(), tmp_path / "pass.gif")
     with Image.open(path) as gif:
         assert gif.n_frames == len(list(viz.backward_steps(neuron()))) == 5
+
+
+def test_gif_of_the_demo_net_fits_1400_pixels(tmp_path: Path) -> None:
+    """The two-layer net's GIF is at most 1,400 pixels wide."""
+    from PIL import Image
+
+    from scalar_autograd.demos import backward_pass
+
+    path = viz.animate_backward(backward_pass.two_layer_net(), tmp_path / "net.gif")
+    with Image.open(path) as gif:
+        assert 800 < gif.width <= 1400
 
 
 def test_folder_has_one_svg_per_step(tmp_path: Path) -> None:
@@ -326,23 +555,36 @@ def test_frames_fill_in_gradients_as_they_arrive(tmp_path: Path) -> None:
     """x1's grad is unknown ('?') in the first frame and -1.5000 in the last."""
     folder = viz.animate_backward(neuron(), tmp_path / "frames")
     first, *_, last = (p.read_text() for p in sorted(folder.iterdir()))
-
-    def x1_text(svg: str) -> str:
-        group = re.search(r'<g id="v0" class="node">(.*?)</g>', svg, re.S).group(1)
-        texts = re.findall(r"<text[^>]*>([^<]*)</text>", group)
-        return " ".join(html.unescape(t) for t in texts).replace("\xa0", " ")
-
-    assert x1_text(first).split()[-2:] == ["grad", "?"]
-    assert x1_text(last).split()[-2:] == ["grad", "-1.5000"]
+    assert node_text(first, "v0").split()[-2:] == ["grad", "?"]
+    assert node_text(last, "v0").split()[-2:] == ["grad", "-1.5000"]
 
 
-def test_edge_labels_stay_unseen_until_their_step(tmp_path: Path) -> None:
-    """x1's edge label is drawn in white before its step and in colour at it."""
+def test_a_frame_shows_the_grads_known_at_its_step() -> None:
+    """A node fed twice shows its first contribution, then the sum, frame by frame."""
+    x = Value(3.0, label="x")
+    y = x * 2.0
+    z = (x + y) * 1.0  # x gets 1 from the add step, then 2 more from the mul step
+    frames = viz.frames.backward_frames(z)
+    seen = [f.grads.get(x, "?").strip() for f in frames]
+    assert seen == ["?", "1.0000", "3.0000"]
+
+
+def test_caption_gives_each_inputs_arithmetic_at_its_step(tmp_path: Path) -> None:
+    """x1's step shows 'x1.grad += 0.5 x -3 = -1.5'; earlier frames do not."""
     folder = viz.animate_backward(neuron(), tmp_path / "frames")
-    first, *_, last = (p.read_text() for p in sorted(folder.iterdir()))
-    label = re.compile(r'<text[^>]*fill="([^"]+)"[^>]*>[^<]*0\.5 x &#45;3 = &#45;1\.5')
-    assert label.search(first).group(1) == "white"
-    assert label.search(last).group(1) not in ("white", "#ffffff")
+    svgs = [p.read_text() for p in sorted(folder.iterdir())]
+    wanted = "x1.grad += 0.5 x -3 = -1.5"
+    shown = [any(wanted in t for t in svg_texts(svg)) for svg in svgs]
+    assert shown == [False, False, False, False, True]
+
+
+def test_captions_have_one_size_in_every_frame() -> None:
+    """Every caption has the same number of lines, each of the same length."""
+    from scalar_autograd.demos import backward_pass
+
+    frames = viz.frames.backward_frames(backward_pass.two_layer_net())
+    sizes = {(len(f.caption), *{len(line) for line in f.caption}) for f in frames}
+    assert len(sizes) == 1
 
 
 def test_animation_leaves_grads_as_they_were(tmp_path: Path) -> None:
@@ -360,6 +602,18 @@ def test_animating_a_leaf_is_an_error(tmp_path: Path) -> None:
         viz.animate_backward(Value(1.0), tmp_path / "pass.gif")
 
 
+def test_animation_refuses_an_unknown_suffix(tmp_path: Path) -> None:
+    """``pass.mp4`` is refused by name."""
+    with pytest.raises(ValueError, match=r"pass\.mp4"):
+        viz.animate_backward(neuron(), tmp_path / "pass.mp4")
+
+
+def test_animation_refuses_a_non_positive_step_time(tmp_path: Path) -> None:
+    """``seconds_per_step=0`` is a ValueError naming it."""
+    with pytest.raises(ValueError, match="seconds_per_step"):
+        viz.animate_backward(neuron(), tmp_path / "p.gif", seconds_per_step=0)
+
+
 def test_html_page_holds_every_frame_and_nothing_external(tmp_path: Path) -> None:
     """The page inlines one SVG per step and loads nothing from elsewhere."""
     page = viz.animate_backward(neuron(), tmp_path / "pass.html").read_text()
@@ -372,74 +626,13 @@ def test_html_page_holds_every_frame_and_nothing_external(tmp_path: Path) -> Non
     assert "<!DOCTYPE svg" not in page
 
 
-def _browser() -> tuple[str, str] | None:
-    """Chromium and its driver, when installed."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    return (chromium, driver) if chromium and driver else None
-
-
-@pytest.fixture
-def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Headless Chromium driven by chromedriver (skipped outside CI if absent)."""
-    found = _browser()
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        found = None
-    if found is None:
-        if IN_CI:
-            pytest.fail("CI needs chromium, chromium-driver and selenium (see .ci/run)")
-        pytest.skip("chromium, chromedriver or selenium is not installed")
-    monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium download anything
-    options = webdriver.ChromeOptions()
-    options.binary_location = found[0]
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(found[1]))
-    yield driver
-    driver.quit()
-
-
-def test_html_slider_works_in_headless_chromium(browser, tmp_path: Path) -> None:
-    """In Chromium, keys on the slider and the buttons show the matching frame."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    page = viz.animate_backward(neuron(), tmp_path / "pass.html", seconds_per_step=0.05)
-    browser.get(page.as_uri())
-
-    def shown() -> list[int]:
-        frames = browser.find_elements(By.CLASS_NAME, "frame")
-        return [n for n, f in enumerate(frames, 1) if f.is_displayed()]
-
-    slider = browser.find_element(By.ID, "slider")
-    assert shown() == [1]
-    slider.send_keys(Keys.END)
-    assert shown() == [5]
-    assert browser.find_element(By.ID, "readout").text == "step 5 / 5"
-    slider.send_keys(Keys.HOME)
-    slider.send_keys(Keys.ARROW_RIGHT)
-    assert shown() == [2]
-    browser.find_element(By.ID, "next").click()
-    assert shown() == [3]
-    browser.find_element(By.ID, "prev").click()
-    assert shown() == [2]
-    browser.find_element(By.ID, "play").click()
-    WebDriverWait(browser, 60).until(lambda _: shown() == [5])
-    assert slider.get_attribute("value") == "5"
+def test_html_title_escapes_the_label(tmp_path: Path) -> None:
+    """A root labelled '<script>' is shown, escaped, in the page's title."""
+    y = Value(1.0) * 2.0
+    y.label = "<script>alert(1)</script>"
+    page = viz.animate_backward(y, tmp_path / "pass.html").read_text()
+    assert "<title>Backward pass of &lt;script&gt;" in page
+    assert "<script>alert" not in page
 
 
 # -- the terminal view ---------------------------------------------------------------
@@ -457,11 +650,21 @@ def test_print_backward_lists_each_input_of_each_step() -> None:
     assert re.search(r"^\s+x1\s+-1\.5000$", text, re.M)  # the leaf's final grad
 
 
+def test_print_backward_columns_line_up() -> None:
+    """Every row of the table has its contribution end in the same column."""
+    out = io.StringIO()
+    viz.print_backward(neuron(), file=out)
+    lines = out.getvalue().splitlines()[1:12]  # header, rule and the nine rows
+    assert len({len(line) for line in lines}) == 1
+
+
 def test_print_backward_leaves_grads_as_they_were() -> None:
-    """Printing the pass touches no grad."""
+    """Printing the pass touches no grad, even those earlier passes left."""
     o = neuron()
+    o.backward()
+    before = [v.grad for v in autograd.topological_order(o)]
     viz.print_backward(o, file=io.StringIO())
-    assert all(v.grad == 0.0 for v in autograd.topological_order(o))
+    assert [v.grad for v in autograd.topological_order(o)] == before
 
 
 def test_print_backward_goes_to_stdout_by_default(
@@ -472,25 +675,83 @@ def test_print_backward_goes_to_stdout_by_default(
     assert "contribution" in capsys.readouterr().out
 
 
+def test_print_backward_of_a_leaf_prints_its_seed() -> None:
+    """A leaf's pass has no steps; its gradient is the seed."""
+    out = io.StringIO()
+    viz.print_backward(Value(2.0, label="w"), file=out, grad=3.0)
+    text = out.getvalue()
+    assert "0 steps" in text
+    assert re.search(r"^\s+w\s+3\.0000$", text, re.M)
+
+
+def test_print_backward_has_a_row_per_input_on_a_long_chain() -> None:
+    """A 3,000-node chain prints 3,000 rows and every leaf gradient."""
+    out = io.StringIO()
+    viz.print_backward(chain(3000), file=out)
+    lines = out.getvalue().splitlines()
+    assert "3000 steps" in lines[0]
+    assert len(lines) == 3 + 3000 + 2
+
+
+def _peak_memory_of_print_backward(n: int) -> int:
+    root = chain(n)
+    tracemalloc.start()
+    try:
+        viz.print_backward(root, file=io.StringIO())
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_print_backward_memory_grows_linearly() -> None:
+    """Four times the chain takes at most about four times the memory, not 16."""
+    small = _peak_memory_of_print_backward(1000)
+    large = _peak_memory_of_print_backward(4000)
+    assert large < 6 * small
+
+
 # -- the demo ------------------------------------------------------------------------
 
 
 def test_demo_writes_its_pictures_and_prints_their_paths(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``python -m demos.backward_pass --out DIR`` writes 8 files and names each."""
+    """``scalar-autograd backward-pass --out DIR`` writes 13 files and names each."""
     from scalar_autograd.demos import backward_pass
 
     assert backward_pass.main(["--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     written = re.findall(r"^wrote (.+)$", out, re.M)
-    assert len(written) == 8
-    for name in ("neuron", "net"):
-        for suffix in ("_graph.svg", "_graph.png", "_backward.gif", "_backward.html"):
-            path = tmp_path / f"{name}{suffix}"
-            assert str(path) in written
-            assert path.stat().st_size > 0
+    expected = [
+        f"{name}{suffix}"
+        for name in ("neuron", "net")
+        for suffix in ("_graph.svg", "_graph.png", "_backward.gif", "_backward.html")
+    ] + [
+        "network.svg",
+        "network.png",
+        "network_backward.gif",
+        "network_backward.html",
+        "network_backward.png",
+    ]
+    assert sorted(written) == sorted(str(tmp_path / name) for name in expected)
+    for name in expected:
+        assert (tmp_path / name).stat().st_size > 0
     assert "contribution" in out
+
+
+def test_demo_images_option_writes_the_docs_pictures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--images DIR`` writes the pictures docs/pictures.md shows, and only those."""
+    from scalar_autograd.demos import backward_pass
+
+    assert backward_pass.main(["--images", str(tmp_path / "images")]) == 0
+    written = re.findall(r"^wrote (.+)$", capsys.readouterr().out, re.M)
+    names = sorted(Path(p).name for p in written)
+    assert names == sorted(p.name for p in (tmp_path / "images").iterdir())
+    docs = (Path(__file__).parents[1] / "docs" / "pictures.md").read_text()
+    for name in names:
+        assert f"images/{name}" in docs
 
 
 def test_demo_neuron_matches_the_lecture() -> None:

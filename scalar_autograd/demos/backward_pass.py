@@ -1,12 +1,15 @@
-"""Watch the backward pass: a single neuron and a two-layer net, step by step.
+"""Watch the backward pass: a neuron and a two-layer net step by step, an MLP by layer.
 
 The neuron is the one from micrograd's lecture, tanh(w1*x1 + w2*x2 + b), written with
 binary ops so that every multiply and add is a step of its own. The net has two inputs,
 three tanh units and one output, with a squared error as its loss. For each, writes the
 graph (SVG, PNG) and the backward pass (an animated GIF and an HTML page with a
-slider), prints the pass as a table, and prints the paths it wrote.
+slider), and prints the pass as a table. Then the layer view: an MLP(2, [16, 16, 1])
+drawn as the network diagram, and backprop on it layer by layer (GIF, HTML, PNG).
+Prints the paths it wrote.
 
-    python -m demos.backward_pass [--out out/backward_pass]
+    scalar-autograd backward-pass [--out out/backward_pass]
+    scalar-autograd backward-pass --images docs/images   # the docs' pictures
 """
 
 from __future__ import annotations
@@ -16,9 +19,14 @@ import os
 import random
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import autograd
+import nn
 from autograd import Value, viz
+
+SAMPLE = (0.8, -0.6)  # the MLP's input in the layer view
+TARGET = 1.0  # and the output it should give
 
 
 def neuron() -> Value:
@@ -64,6 +72,16 @@ def two_layer_net(seed: int = 0) -> Value:
     return loss
 
 
+def layer_model(activation: str = "relu", seed: int = 2) -> nn.MLP:
+    """The MLP of the layer view: 2 inputs, two hidden layers of 16, one output."""
+    return nn.MLP(2, [16, 16, 1], activation=activation, seed=seed)
+
+
+def squared_error(output: Value) -> Value:
+    """The layer view's loss: (output - TARGET) ** 2."""
+    return (output - TARGET) ** 2
+
+
 def write_pictures(root: Value, out: str, name: str) -> list[str]:
     """The graph (SVG, PNG) and the backward pass (GIF, HTML) of root; their paths."""
     root.backward()  # so the graph shows every grad
@@ -77,6 +95,47 @@ def write_pictures(root: Value, out: str, name: str) -> list[str]:
     return [str(p) for p in paths]
 
 
+def write_layer_view(out: str) -> list[str]:
+    """The MLP's diagram (SVG, PNG) and backprop on it (GIF, HTML, PNG); their paths."""
+    model = layer_model()
+    diagram = viz.draw_network(model, SAMPLE)
+    paths = [
+        diagram.save(os.path.join(out, "network.svg")),
+        diagram.save(os.path.join(out, "network.png")),
+    ]
+    for suffix in (".gif", ".html", ".png"):
+        target = os.path.join(out, f"network_backward{suffix}")
+        paths.append(viz.animate_network_backward(model, SAMPLE, squared_error, target))
+    return [str(p) for p in paths]
+
+
+def write_doc_images(folder: str) -> list[str]:
+    """The pictures docs/pictures.md (and the front page) show, into ``folder``."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    o = neuron()
+    o.backward()
+    paths = [
+        viz.render(viz.draw_graph(o), out / "neuron_graph.png"),
+        viz.animate_backward(neuron(), out / "neuron_backward.gif"),
+    ]
+    net = two_layer_net()
+    paths.append(viz.animate_backward(net, out / "net_backward.gif"))
+    model = layer_model()
+    paths.append(viz.draw_network(model, SAMPLE).save(out / "network.png"))
+    for suffix in (".gif", ".png"):
+        target = out / f"network_backward{suffix}"
+        paths.append(viz.animate_network_backward(model, SAMPLE, squared_error, target))
+    # Saturation shows best with tanh on a larger input.
+    tanh_model = layer_model("tanh", seed=0)
+    paths.append(
+        viz.animate_network_backward(
+            tanh_model, (2.5, -2.0), squared_error, out / "network_tanh_backward.png"
+        )
+    )
+    return [str(p) for p in paths]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print both backward passes and write their pictures; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -85,20 +144,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", default=os.path.join("out", "backward_pass"), help="folder"
     )
+    parser.add_argument(
+        "--images",
+        metavar="DIR",
+        help="only write the pictures of docs/pictures.md into DIR (docs/images)",
+    )
     args = parser.parse_args(argv)
+    written: list[str] = []
+    if args.images:
+        try:
+            written = write_doc_images(args.images)
+        except viz.RendererNotFound as error:
+            print(error, file=sys.stderr)
+            return 1
+        for path in written:
+            print(f"wrote {path}")
+        return 0
     os.makedirs(args.out, exist_ok=True)
     models = {"neuron": neuron(), "net": two_layer_net()}
     for name, root in models.items():
         print(f"== {name} ==")
         viz.print_backward(root)
         print()
-    written: list[str] = []
     try:
         for name, root in models.items():
             written += write_pictures(root, args.out, name)
     except viz.RendererNotFound as error:
         print(error, file=sys.stderr)
         return 1
+    written += write_layer_view(args.out)  # drawn with Pillow: no renderer needed
     for path in written:
         print(f"wrote {path}")
     return 0
