@@ -162,15 +162,19 @@ def check_sdist_file(sdist: Path, readme: str) -> list[str]:
 # -- the Pythons ---------------------------------------------------------------------
 
 
-def python_version(executable: str) -> str | None:
-    """``3.x.y`` of an interpreter that can make virtual environments, else None."""
+# Prints the version and the base interpreter (not a virtual environment's copy).
+PROBE = (
+    "import sys, venv, ensurepip\n"
+    "print('%d.%d.%d' % sys.version_info[:3])\n"
+    "print(getattr(sys, '_base_executable', None) or sys.executable)\n"
+)
+
+
+def python_version(executable: str) -> tuple[str, str] | None:
+    """``(3.x.y, base interpreter)`` of one that can make venvs, else None."""
     try:
         done = subprocess.run(
-            [
-                executable,
-                "-c",
-                "import sys, venv, ensurepip; print('%d.%d.%d' % sys.version_info[:3])",
-            ],
+            [executable, "-c", PROBE],
             capture_output=True,
             text=True,
             timeout=60,
@@ -178,12 +182,11 @@ def python_version(executable: str) -> str | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    version = done.stdout.strip()
-    return (
-        version
-        if done.returncode == 0 and re.fullmatch(r"\d+\.\d+\.\d+", version)
-        else None
-    )
+    lines = done.stdout.split("\n")
+    if done.returncode != 0 or not re.fullmatch(r"\d+\.\d+\.\d+", lines[0]):
+        return None
+    base = lines[1].strip() if len(lines) > 1 and lines[1].strip() else executable
+    return lines[0], base if os.path.exists(base) else executable
 
 
 def candidates(minor: int) -> list[str]:
@@ -207,9 +210,9 @@ def find_pythons() -> dict[str, str]:
     pythons = {}
     for minor in MINORS:
         for path in candidates(minor):
-            version = python_version(path)
-            if version and version.startswith(f"3.{minor}."):
-                pythons[version] = path
+            probed = python_version(path)
+            if probed and probed[0].startswith(f"3.{minor}."):
+                pythons[probed[0]] = probed[1]
                 break
     return pythons
 
@@ -368,15 +371,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.python:
             pythons = {}
             for path in args.python:
-                version = python_version(path)
-                if version is None:
+                probed = python_version(path)
+                if probed is None:
                     print(
                         f"  problem: {path} cannot make a virtual environment",
                         file=sys.stderr,
                     )
                     problems.append(path)
                 else:
-                    pythons[version] = path
+                    pythons[probed[0]] = probed[1]
         else:
             pythons = find_pythons()
             found = {v.rsplit(".", 1)[0] for v in pythons}
