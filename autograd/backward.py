@@ -30,6 +30,8 @@ from autograd.value import VALUE_MATH, Value
 
 __all__ = ["Step", "backward", "gradients", "local_partials", "topological_order"]
 
+_copysign = math.copysign
+
 _RULES = {name: op.partials for name, op in OPS.items()}
 
 # A leaf whose gradient the pass has set aside holds this very float (+0.0): an
@@ -119,8 +121,15 @@ def _check_seed(grad: Any, create_graph: Any) -> Any:
 
 
 def _add(total: Any, contribution: Any) -> Any:
-    # In a differentiable pass an exact float 0.0 is "nothing yet": skip the 0 + c node.
-    if type(total) is float and total == 0.0 and type(contribution) is Value:
+    # In a differentiable pass an exact float 0.0 is "nothing yet": skip the 0 + c
+    # node, which is c bit for bit unless c is -0.0 (0.0 + -0.0 is 0.0, as the float
+    # pass computes it).
+    if (
+        type(total) is float
+        and total == 0.0
+        and type(contribution) is Value
+        and (contribution.data != 0.0 or _copysign(1.0, contribution.data) > 0.0)
+    ):
         return contribution
     return total + contribution
 

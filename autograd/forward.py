@@ -141,7 +141,9 @@ def jvp(
             "give one tangent per input"
         )
     nested = any(isinstance(v, Value) for v in (*points, *directions))
-    differentiable = (nested or _tracing()) if create_graph is None else create_graph
+    # Inside another grad or jvp, f may close over that call's Values: keep Values.
+    enclosed = state.transforms > 0 or _tracing()
+    differentiable = (nested or enclosed) if create_graph is None else create_graph
     tracer = _Tangents(differentiable)
     leaves = []
     with enable_grad():  # the tracer reads each node's inputs: the graph is needed
@@ -154,8 +156,13 @@ def jvp(
             if isinstance(t, Value) or t != 0.0:
                 tracer.tangents[leaf] = t
             leaves.append(leaf)
-        with observe(tracer):
-            out = f(*leaves)
+        depth = state.transforms
+        state.transforms = depth + 1
+        try:
+            with observe(tracer):
+                out = f(*leaves)
+        finally:
+            state.transforms = depth
     record(evaluations=1, tangent_steps=tracer.steps)
     out = result_value(out, "jvp")
     tangent = tracer.tangents.get(out, 0.0)

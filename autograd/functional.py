@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd.backward import gradients
-from autograd.modes import enable_grad
+from autograd.modes import enable_grad, state
 from autograd.value import Value
 
 __all__ = ["grad", "value_and_grad"]
@@ -72,29 +72,16 @@ def value_and_grad(
                     f"{count} positional argument{'' if count == 1 else 's'}"
                 )
         chosen = [i % count for i in positions]
-        values = list(args)
         # Any Value argument (not only a differentiated one) may carry an outer
         # grad's graph: grad(grad(f, 0), 1) needs d/dy of df/dx, so keep Values.
-        nested = any(isinstance(a, Value) for a in args)
-        with enable_grad():  # a gradient needs the graph, even inside no_grad
-            for i, arg in enumerate(args):
-                if i in chosen:
-                    if isinstance(arg, Value):
-                        # A fresh node (x * 1.0 is x, bit for bit) that only this
-                        # argument reaches: no perturbation confusion.
-                        values[i] = arg * 1.0
-                    elif isinstance(arg, numbers.Real) and not isinstance(arg, bool):
-                        values[i] = Value(arg)
-                    else:
-                        raise TypeError(
-                            f"value_and_grad: argument {i} is differentiated, so it "
-                            f"must be a number or a Value, got {type(arg).__name__}"
-                        )
-                elif isinstance(arg, numbers.Real) and not isinstance(arg, bool):
-                    values[i] = Value(arg)  # a constant; f may call Value methods
-            out = result_value(f(*values), "value_and_grad")
-            wrt = [values[i] for i in chosen]
-            grads = gradients(out, wrt, create_graph=nested)
+        # So may f's closure, when this grad runs inside another grad or jvp.
+        depth = state.transforms
+        nested = depth > 0 or any(isinstance(a, Value) for a in args)
+        state.transforms = depth + 1
+        try:
+            out, grads = _differentiate(f, args, chosen, nested)
+        finally:
+            state.transforms = depth
         if not nested:
             grads = [g.data if isinstance(g, Value) else float(g) for g in grads]
             result: Any = out.data
@@ -105,6 +92,32 @@ def value_and_grad(
     wrapped.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     wrapped.__doc__ = f"Value and gradient of {getattr(f, '__name__', 'f')}."
     return wrapped
+
+
+def _differentiate(
+    f: Callable[..., Any], args: tuple[Any, ...], chosen: list[int], nested: bool
+) -> tuple[Value, list[Any]]:
+    """``f``'s result at ``args`` and its gradients at the positions ``chosen``."""
+    values = list(args)
+    with enable_grad():  # a gradient needs the graph, even inside no_grad
+        for i, arg in enumerate(args):
+            if i in chosen:
+                if isinstance(arg, Value):
+                    # A fresh node (x * 1.0 is x, bit for bit) that only this
+                    # argument reaches: no perturbation confusion.
+                    values[i] = arg * 1.0
+                elif isinstance(arg, numbers.Real) and not isinstance(arg, bool):
+                    values[i] = Value(arg)
+                else:
+                    raise TypeError(
+                        f"value_and_grad: argument {i} is differentiated, so it "
+                        f"must be a number or a Value, got {type(arg).__name__}"
+                    )
+            elif isinstance(arg, numbers.Real) and not isinstance(arg, bool):
+                values[i] = Value(arg)  # a constant; f may call Value methods
+        out = result_value(f(*values), "value_and_grad")
+        wrt = [values[i] for i in chosen]
+        return out, gradients(out, wrt, create_graph=nested)
 
 
 def grad(

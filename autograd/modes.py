@@ -35,6 +35,10 @@ class _State(threading.local):
     recording: bool = True
     observers: tuple[Observer, ...] = ()
     plain: bool = True
+    # grad/value_and_grad/jvp calls running f in this thread: one nested inside
+    # another must return Values even for number arguments, since f may close over
+    # an enclosing call's Values (perturbation confusion otherwise).
+    transforms: int = 0
 
     def set(
         self,

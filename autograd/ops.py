@@ -70,6 +70,9 @@ __all__ = ["COMPENSATED_SUM", "FLOAT_MATH", "OPS", "PRIMITIVES", "Domain", "NAry
 
 EXP_MAX = math.log(2.0**1023 * (2.0 - 2.0**-52))  # 709.78...: exp(x) overflows past it
 _INF = math.inf
+_MAX = 1.7976931348623157e308  # the largest float: _MAX - 0.5 * |x| > 0 iff x is finite
+_TINY = 2.2250738585072014e-308  # the smallest normal float
+_EXACT_INTEGERS = 2.0**53  # below it, y - 1 rounds by less than an ulp of 1
 _NAN = math.nan
 
 COMPENSATED_SUM = sum([1e16, 1.0, -1e16], 0.0) == 1.0
@@ -257,12 +260,63 @@ def _nary(name: str, shape: NAry, doc: str) -> Op:
 def _power_dx(x: Any, y: Any, m: Any) -> Any:
     """d/dx x**y = y x**(y-1); at y = 0 it is 0 for every number x, as x**0 = 1.
 
-    At y = 0 the form y * x**(y-1) gives 0 * inf = NaN at x = 0; there the second
-    form drops x**(y-1), but keeps the factor y, so that the mixed derivative
-    d/dy (d/dx x**y) at y = 0 is still 1/x.
+    Read plainly, y * m.pow(x, y - 1) loses digits in two ways: ``y - 1`` rounds
+    where |y| < 0.5 (and past 2**53), and x**(y-1) carries that error times log x,
+    hundreds of ulps where |log x| is large; and x**(y-1) may overflow or underflow
+    where y x**(y-1) is still a normal float. So for 0 < x < inf:
+
+    * d = fl(y - 1) and e = (y - 1) - d exactly (Knuth's two-sum, + and - only);
+      x**(y-1) = x**d * x**e, where x**e = 1 + e log x is correctly rounded by pow.
+      Where y - 1 is exact (0.5 <= y <= 2**53, every integer) e = 0 and the factor
+      is left out. e does not depend on y (de/dy = 0 in every reading), so the
+      rule's own derivatives stay those of y x**(y-1).
+    * Where x**d is not a normal float, y x**d is ((y * q) * q) with q = x**(d/2),
+      whose partial products stay in range whenever the result does.
+
+    Elsewhere (x <= 0, whose y is an integer or the result NaN; x = inf; NaN)
+    y * x**d gives the limits and the signs. At y = 0 the derivative is y / x: 0
+    for every x, but with the mixed derivative d/dy (d/dx x**y) = 1/x.
+
+    A branch not taken reads 1.0 as its base (the "double where"), and every
+    condition is linear in a number the rule has (x, |y|, |x**d|), so that a
+    derivative of the rule (reverse or forward) meets no 0 * inf from a branch not
+    taken or a condition, except where a derivative is itself infinite.
     """
-    power = m.pow(x, y - 1.0)
-    return m.select(m.abs(y), y * power, y * m.select(m.abs(x), power, 0.0))
+    d = y - 1.0
+    b = d - y
+    e = (y - (d - b)) + (-1.0 - b)
+    x_finite = _MAX - 0.5 * x  # > 0 unless x = +inf
+
+    def where_positive(a: Any, other: Any) -> Any:
+        """``a`` where 0 < x < inf, else ``other`` (conditions linear in x)."""
+        return m.select(x, m.select(x_finite, a, other), other)
+
+    base = where_positive(x, 1.0)
+    p = m.pow(base, d)
+    size_p = m.abs(p)
+    half = m.pow(base, 0.5 * d)
+    split = (y * half) * half
+    # y * p where p is a normal float, else the split form
+    scaled = m.select(
+        size_p - _TINY, m.select(_MAX - 0.5 * size_p, y * p, split), split
+    )
+    size_y = m.abs(y)
+    y_finite = _MAX - 0.5 * size_y
+    # e is tiny where |y| < 2**53; past it y - 1 is an integer that rounds by 1, 2,
+    # ..., and x**(y-1) is a normal float only within ~1e-13 of x = 1: keep the
+    # correction there (and never for an infinite y, whose e is NaN), so that its
+    # partials stay finite.
+    near_one = m.select(2.0**-20 - m.abs(x - 1.0), m.select(y_finite, e, 0.0), 0.0)
+    small = m.select(_EXACT_INTEGERS - size_y, e, near_one)
+    correction = m.select(m.abs(small), m.pow(base, small), 1.0)
+    power = where_positive(scaled * correction, y * m.pow(x, d))
+    # y / x = y * x**(y-1) at y = 0: 0, with d/dy = 1/x; its divisor is 1.0 where
+    # the branch is not taken (y != 0, or x = 0)
+    size_x = m.abs(x)
+    at_zero = m.select(
+        size_x, m.div(y, m.select(size_y, 1.0, m.select(size_x, x, 1.0))), 0.0
+    )
+    return m.select(size_y, power, at_zero)
 
 
 def _tanh_partial(x: Any, out: Any, m: Any) -> Any:
