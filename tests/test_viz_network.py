@@ -526,3 +526,25 @@ def test_the_16_16_1_picture_is_1340_pixels_wide() -> None:
     frame = viz.network_frames(nn.MLP(2, [16, 16, 1]), X, squared_error)[0]
     assert frame.width == 1340
     assert frame.height < 900
+
+
+def test_every_text_stays_in_the_picture_and_clear_of_the_panel() -> None:
+    """Every text ends inside the picture; the legend and headers before the panel."""
+    from autograd.viz.diagram import MARGIN
+
+    model = nn.MLP(2, [3, 2, 1], activation="tanh", seed=19)
+    for frame in viz.network_frames(model, X, squared_error):
+        panel_left = frame.width - MARGIN - PANEL_WIDTH
+        for group in frame.canvas.groups:
+            for s in group.shapes:
+                if s.kind != "text":
+                    continue
+                width = text_width(s.text, s.size, bold=s.bold, mono=s.mono)
+                left = (
+                    s.geometry[0]
+                    - {"start": 0, "middle": 0.5, "end": 1}[s.anchor] * width
+                )
+                assert left >= 0, s.text
+                assert left + width <= frame.width - MARGIN, s.text
+                if group.attributes.get("class") in ("legend", "headers"):
+                    assert left + width < panel_left, s.text

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from autograd.viz.canvas import Canvas, Group, Shape
 from autograd.viz.network import Backward, Layer, mark
-from autograd.viz.text import display, text_width
+from autograd.viz.text import display
 
 WIDTH = 1340  # fits a 1,400-pixel window beside its scroll bar and margins
 MARGIN = 14
@@ -510,16 +510,6 @@ _PANEL_STYLE = {
     "sat": _Style(PANEL_SIZE, False, True, "#b45309"),
     "muted": _Style(PANEL_SIZE, False, True, MUTED),
 }
-
-
-def panel_fits(lines: Sequence[tuple[str, str]]) -> bool:
-    """Whether every panel line fits in the panel, in the widest measured fonts."""
-    for text, style in lines:
-        s = _PANEL_STYLE[style]
-        width = text_width(text, s.size, bold=s.bold, mono=s.mono)
-        if width > PANEL_WIDTH - 20:
-            return False
-    return True
 
 
 def _draw_panel(

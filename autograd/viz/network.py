@@ -31,6 +31,7 @@ from autograd.value import Value
 from autograd.viz.canvas import Canvas
 from autograd.viz.frames import scratch_grads
 from autograd.viz.page import html_page, write_gif
+from autograd.viz.rendering import import_pillow
 
 MAX_LAYER_WIDTH = 64
 """The most neurons (or inputs) a column of the diagram may have."""
@@ -302,7 +303,12 @@ class NetworkDiagram:
         if kind == ".svg":
             path.write_text(self.svg, encoding="utf-8")
         elif kind == ".png":
-            self.image().save(path, format="PNG", optimize=True)
+            image_module = import_pillow("a network picture (PNG)")
+            # 256 colours hold the picture (a few hues and their antialiasing) at a
+            # third of the size of full colour.
+            median_cut = image_module.Quantize.MEDIANCUT
+            palette = self.image().quantize(colors=256, method=median_cut)
+            palette.save(path, format="PNG", optimize=True)
         else:
             raise ValueError(f"NetworkDiagram.save: {path} should end in .svg or .png")
         return path

@@ -6,18 +6,27 @@ three tanh units and one output, with a squared error as its loss. For each, wri
 graph (SVG, PNG) and the backward pass (an animated GIF and an HTML page with a
 slider), and prints the pass as a table. Then the layer view: an MLP(2, [16, 16, 1])
 drawn as the network diagram, and backprop on it layer by layer (GIF, HTML, PNG).
-Prints the paths it wrote.
+Prints the paths it wrote. ``--images DIR`` writes only the pictures of the docs;
+``--results FILE`` times ``print_backward`` on long chains and writes the figures the
+docs quote as JSON (``docs/results/pictures.json``).
 
     scalar-autograd backward-pass [--out out/backward_pass]
-    scalar-autograd backward-pass --images docs/images   # the docs' pictures
+    scalar-autograd backward-pass --images docs/images \\
+        --results docs/results/pictures.json
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import os
+import platform
 import random
+import statistics
 import sys
+import time
+import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -136,6 +145,67 @@ def write_doc_images(folder: str) -> list[str]:
     return [str(p) for p in paths]
 
 
+def chain(n: int) -> Value:
+    """sin applied ``n`` times to a leaf: a graph of n + 1 Values, n steps."""
+    y = Value(0.5, label="x")
+    for _ in range(n):
+        y = y.sin()
+    return y
+
+
+def measure_print_backward(n: int, repeats: int = 3) -> dict[str, float]:
+    """Seconds (median of ``repeats``) and peak traced memory of printing a chain."""
+    root = chain(n)
+    times = []
+    for _ in range(repeats):
+        out = io.StringIO()
+        start = time.perf_counter()
+        viz.print_backward(root, file=out)
+        times.append(time.perf_counter() - start)
+    tracemalloc.start()  # a separate run: tracing slows the pass down several times
+    try:
+        viz.print_backward(root, file=io.StringIO())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return {
+        "seconds": statistics.median(times),
+        "peak_bytes": float(peak),
+        "text_bytes": float(len(out.getvalue())),
+    }
+
+
+def results(sizes: Sequence[int] = (10_000, 100_000)) -> dict[str, object]:
+    """What ``--results`` writes: formatted figures for the docs, then raw numbers."""
+    raw = {f"chain_{n}": measure_print_backward(n) for n in sizes}
+    figures: dict[str, object] = {}
+    for key, m in raw.items():
+        figures[key] = {
+            "seconds": f"{m['seconds']:.2f} s",
+            "peak_memory": f"{m['peak_bytes'] / 1e6:.1f} MB",
+            "text": f"{m['text_bytes'] / 1e6:.2f} MB",
+        }
+    small, large = raw[f"chain_{sizes[0]}"], raw[f"chain_{sizes[-1]}"]
+    frame = viz.network_frames(layer_model(), SAMPLE, squared_error)[0]
+    return {
+        "command": "scalar-autograd backward-pass --images docs/images "
+        "--results docs/results/pictures.json",
+        "python": platform.python_version(),
+        "print_backward": figures,
+        "growth": {
+            "nodes": f"{sizes[-1] // sizes[0]}x",
+            "time": f"{large['seconds'] / small['seconds']:.1f}x",
+            "memory": f"{large['peak_bytes'] / small['peak_bytes']:.1f}x",
+        },
+        "network": {
+            "model": "MLP(2, [16, 16, 1])",
+            "size": f"{frame.width} x {frame.height} px",
+            "frames": str(2 * len(layer_model().layers) + 2),
+        },
+        "raw": raw,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print both backward passes and write their pictures; returns the exit status."""
     parser = argparse.ArgumentParser(
@@ -149,14 +219,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DIR",
         help="only write the pictures of docs/pictures.md into DIR (docs/images)",
     )
+    parser.add_argument(
+        "--results",
+        metavar="FILE",
+        help="only time print_backward on long chains and write the figures as "
+        "JSON (docs/results/pictures.json)",
+    )
     args = parser.parse_args(argv)
     written: list[str] = []
-    if args.images:
+    if args.images or args.results:
         try:
-            written = write_doc_images(args.images)
+            if args.images:
+                written += write_doc_images(args.images)
         except viz.RendererNotFound as error:
             print(error, file=sys.stderr)
             return 1
+        if args.results:
+            measured = results()
+            Path(args.results).parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps(measured, indent=2) + "\n"
+            Path(args.results).write_text(text, encoding="utf-8")
+            written.append(args.results)
         for path in written:
             print(f"wrote {path}")
         return 0
