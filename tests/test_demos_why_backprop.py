@@ -46,6 +46,17 @@ def test_quick_run_writes_every_plot(quick_run):
         assert (out / name).read_bytes().startswith(PNG_SIGNATURE), name
 
 
+def test_quick_run_draws_the_layer_view(quick_run):
+    """Question 3 writes the network diagram and its backward pass, GIF and HTML."""
+    out, _, text = quick_run
+    assert (out / "network.png").read_bytes().startswith(PNG_SIGNATURE)
+    assert (out / "network_backward.png").read_bytes().startswith(PNG_SIGNATURE)
+    assert (out / "network_backward.gif").read_bytes().startswith(b"GIF89a")
+    page = (out / "network_backward.html").read_text(encoding="utf-8")
+    assert page.lstrip().startswith("<!DOCTYPE html>")
+    assert "network_backward.gif" in text
+
+
 def test_quick_run_answers_the_three_questions_in_order(quick_run):
     """The output has the three questions' headings, in order, each with its tables."""
     _, _, text = quick_run
@@ -156,6 +167,22 @@ def test_logistic_map_graph_and_tree_sizes_follow_their_closed_forms():
         assert row.tree_nodes == 6 * 2**n - 5
         assert row.backward_steps == 3 * n
         assert row.backward_edges == 6 * n
+
+
+def test_the_tape_program_of_the_logistic_map_grows_linearly():
+    """Recorded with Tape, l(n) is 3n forward lines and 4n backward lines."""
+    for row in formula.expression_swell([1, 4, 12]):
+        assert row.program_forward_lines == 3 * row.n
+        assert row.program_backward_lines == 4 * row.n
+
+
+def test_the_tape_line_counts_are_those_of_the_printed_source():
+    """The counts are the printed program's: one forward line per node."""
+    x, l4 = formula.logistic_map(4)
+    source = autograd.Tape(l4, [x]).source()
+    body = source.split("# forward pass\n")[1].split("# backward pass")[0]
+    (row,) = formula.expression_swell([4])
+    assert len(body.strip().splitlines()) == row.program_forward_lines
 
 
 def test_the_derivative_written_out_swells_faster_than_its_graph():
@@ -456,3 +483,9 @@ def test_markdown_table_rejects_a_short_row():
     """A row with the wrong number of cells is a ValueError."""
     with pytest.raises(ValueError, match="one cell per column"):
         results.markdown_table(["a", "b"], [["1"]])
+
+
+def test_markdown_table_refuses_a_pipe_in_a_cell():
+    """A | inside a cell would split it: a ValueError naming the cell."""
+    with pytest.raises(ValueError, match="mean"):
+        results.markdown_table(["mean |x|"], [["1"]])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ def quick_tour(tmp_path_factory):
             "--quick",
             "--out",
             str(out),
+            "--results",
+            str(out / "tour.json"),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -66,6 +69,23 @@ def test_quick_tour_prints_the_folder_and_the_measured_numbers(quick_tour):
     assert "x slower;" in done.stdout  # backprop against central differences
     assert "backward pass / forward pass time" in done.stdout
     assert "two moons: training accuracy 100%" in done.stdout
+
+
+def test_quick_tour_shows_the_swell_table_and_the_blame_table(quick_tour):
+    """Part 2 prints the logistic map's sizes; part 3 each layer's blame."""
+    _, done = quick_tour
+    assert "dl(n)/dx written out" in done.stdout
+    assert "weight grad = delta x input, bit for bit" in done.stdout
+    assert "337 of 337 weight gradients are delta x input" in done.stdout
+
+
+def test_quick_tour_results_file_holds_the_printed_summary(quick_tour):
+    """--results writes JSON of strings; its summary is the block the tour printed."""
+    out, done = quick_tour
+    figures = json.loads((out / "tour.json").read_text(encoding="utf-8"))
+    assert figures["summary"] in done.stdout
+    assert figures["moons"]["accuracy"] == "100%"
+    assert all(isinstance(v, str) for v in figures["largest"].values())
 
 
 def test_ci_true_makes_the_tour_quick(monkeypatch):

@@ -65,6 +65,7 @@ FILES = {
     "neuron_backward.html": "the same with a slider and play button (open it)",
     "cost.png": "time of one gradient against P, per method",
     "accuracy.png": "error of finite differences against the step h",
+    **layers.NETWORK_PICTURES,  # the layer view, step 3
     "moons_decision_boundary.png": "the trained classifier and the data",
     "moons_loss.png": "loss and accuracy per training step",
 }
@@ -149,30 +150,13 @@ def swell_text(rows: Sequence[formula.SwellRow]) -> str:
     )
 
 
-# The layer view's pictures, written when autograd.viz can draw networks.
-NETWORK_FILES = {
-    "network.png": "MLP(2, [16, 16, 1]) as a network diagram, activations shown",
-    "network_backward.gif": "its backward pass column by column: each delta",
-    "network_backward.html": "the same with a slider and play button (open it)",
-}
-
-
 def layer_view(out: str) -> tuple[list[layers.LayerBlame], list[str]]:
     """One backward pass of the untrained MLP on one point, read layer by layer,
     and its pictures (the files written)."""
     model, points, labels = layers.moons_start()
     x, y = points[layers.BLAME_SAMPLE], labels[layers.BLAME_SAMPLE]
-    loss_fn = layers.hinge_of(y)
-    _, _, blame = layers.blame(model, x, loss_fn)
-    written: list[str] = []
-    draw = getattr(viz, "draw_network", None)
-    animate = getattr(viz, "animate_network_backward", None)
-    if draw is not None and animate is not None:
-        draw(model, x).render_png(os.path.join(out, "network.png"))
-        for name in ("network_backward.gif", "network_backward.html"):
-            animate(model, x, loss_fn, os.path.join(out, name))
-        written = list(NETWORK_FILES)
-    return blame, written
+    _, _, blame = layers.blame(model, x, layers.hinge_of(y))
+    return blame, layers.network_pictures(model, x, layers.hinge_of(y), out)
 
 
 def blame_text(blame: Sequence[layers.LayerBlame]) -> str:
@@ -327,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     print(f"\nWrote to {os.path.abspath(args.out)}{os.sep}")
-    for name, what in {**FILES, **NETWORK_FILES}.items():
+    for name, what in FILES.items():
         if os.path.exists(os.path.join(args.out, name)):
             print(f"  {name:<29}{what}")
     print()

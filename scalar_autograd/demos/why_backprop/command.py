@@ -158,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.path_limit,
         nudging.Problem(*settings.vector_shape),
         args.out,
+        timer=nudging.CLOCKS[args.clock],
     )
     print(formula.report(whole))
 
@@ -169,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(layers.report(blame))
 
     print()
-    print(f"Plots written to {os.path.abspath(args.out)}{os.sep} ({', '.join(PLOTS)})")
+    written = ", ".join([*PLOTS, *blame.pictures])
+    print(f"Plots written to {os.path.abspath(args.out)}{os.sep} ({written})")
     wall = time.perf_counter() - start
     share = (time.process_time() - cpu_start) / wall
     print(f"Total time {wall:.1f} s; this process had the CPU {share:.0%} of it.")

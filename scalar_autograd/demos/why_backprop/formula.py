@@ -13,10 +13,13 @@ The honest answer has two halves, and this part measures both.
   from a weight to the loss has one term per path, and an MLP of depth L has about
   width**(L-1) of them per weight; backprop shares the paths' common parts and visits
   each edge of the graph once (``path_growth``, counts by ``autograd.path_count``).
+  Recorded as a program (``autograd.Tape``), the same derivative is a few lines per
+  step of the map: the shared form, printed.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import statistics
@@ -84,6 +87,8 @@ class SwellRow:
     backward_steps: int  # nodes a plain backward pass processes
     backward_edges: int  # multiply-adds it does (one per edge)
     derivative: float  # dl(n)/dx at x, from the derivative graph
+    program_forward_lines: int  # autograd.Tape(l(n), [x]) printed as Python: forward
+    program_backward_lines: int  # and backward lines (one per chain-rule term)
 
 
 def expression_swell(ns: Sequence[int]) -> list[SwellRow]:
@@ -98,6 +103,8 @@ def expression_swell(ns: Sequence[int]) -> list[SwellRow]:
         with autograd.count_ops() as counted:
             _, plain = logistic_map(n)
             plain.backward()
+        leaf, recorded = logistic_map(n)
+        program = autograd.Tape(recorded, [leaf]).program()
         rows.append(
             SwellRow(
                 n=n,
@@ -108,6 +115,8 @@ def expression_swell(ns: Sequence[int]) -> list[SwellRow]:
                 backward_steps=counted.backward_steps,
                 backward_edges=edge_count(plain),
                 derivative=derivative.data,
+                program_forward_lines=program.forward_lines,
+                program_backward_lines=program.backward_lines,
             )
         )
     return rows
@@ -184,6 +193,7 @@ def format_swell_table(rows: Sequence[SwellRow], markdown: bool = False) -> str:
         "dl(n)/dx: graph nodes",
         "dl(n)/dx written out",
         "backward steps",
+        "as a program: forward + backward lines",
     ]
     cells = [
         [
@@ -193,6 +203,7 @@ def format_swell_table(rows: Sequence[SwellRow], markdown: bool = False) -> str:
             count(r.derivative_graph_nodes),
             scientific(r.derivative_tree_nodes),
             count(r.backward_steps),
+            f"{r.program_forward_lines:,} + {r.program_backward_lines:,}",
         ]
         for r in rows
     ]
@@ -254,6 +265,7 @@ class DepthRow:
     """One MLP depth: its paths, its edges, and both ways to its gradient."""
 
     depth: int  # hidden layers
+    width: int  # neurons per hidden layer
     shape: str
     params: int
     nodes: int
@@ -270,17 +282,23 @@ class DepthRow:
         return self.paths_seconds is not None
 
 
-def _median_seconds(run: Callable[[], object], repeats: int) -> float:
+Timer = Callable[[], float]  # time.perf_counter (wall) or time.process_time (CPU)
+
+
+def _median_seconds(run: Callable[[], object], repeats: int, timer: Timer) -> float:
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = timer()
         run()
-        times.append(time.perf_counter() - start)
+        times.append(timer() - start)
     return statistics.median(times)
 
 
 def path_growth(
-    depths: Sequence[int], width: int = PATH_WIDTH, path_limit: int = 200_000
+    depths: Sequence[int],
+    width: int = PATH_WIDTH,
+    path_limit: int = 200_000,
+    timer: Timer = time.perf_counter,
 ) -> list[DepthRow]:
     """Paths against edges for MLP(4, [width] * depth + [1]) on the demo's MSE loss.
 
@@ -294,18 +312,21 @@ def path_growth(
         paths = paths_to_root(loss)
         parameters = problem.parameters
         paths_all = sum(paths.get(p, 0) for p in parameters)
-        backprop_seconds = _median_seconds(lambda p=problem: reverse_mode(p), 5)
+        backprop_seconds = _median_seconds(
+            functools.partial(reverse_mode, problem), 5, timer
+        )
         paths_seconds = max_difference = None
         if paths_all <= path_limit:
             exact = reverse_mode(problem)
-            start = time.perf_counter()
+            start = timer()
             by_paths = gradient_by_paths(problem.loss(), parameters)
-            paths_seconds = time.perf_counter() - start
+            paths_seconds = timer() - start
             scale = max(abs(g) for g in exact) or 1.0
             max_difference = max(abs(a - b) for a, b in zip(by_paths, exact)) / scale
         rows.append(
             DepthRow(
                 depth=depth,
+                width=width,
                 shape=problem.shape,
                 params=len(parameters),
                 nodes=len(autograd.topological_order(loss)),
@@ -360,26 +381,32 @@ def format_depth_table(rows: Sequence[DepthRow], markdown: bool = False) -> str:
     """Paths against edges by depth, with both ways to the gradient timed."""
     per_path = seconds_per_path(rows)
     header = [
-        "hidden layers",
+        "hidden layers" if not markdown else "layers",
         "P",
-        "paths from one weight",
+        "paths, one weight",
         "paths, all weights",
-        "edges (backprop's multiply-adds)",
+        "edges",
         "backprop",
-        "summing over paths",
+        "sum over paths",
     ]
+
+    def big(n: int) -> str:  # compact in the docs' table: the digits say little
+        if markdown:
+            return scientific(n, exact_up_to=10**7).split(" (")[0]
+        return scientific(n)
+
     cells = []
     for r in rows:
         if r.paths_seconds is not None:
             paths_time = duration(r.paths_seconds)
         else:
-            paths_time = f"~{long_duration(path_sum_seconds(r, per_path))} (estimated)"
+            paths_time = f"~{long_duration(path_sum_seconds(r, per_path))} (est.)"
         cells.append(
             [
                 str(r.depth),
                 count(r.params),
-                scientific(r.paths_one),
-                scientific(r.paths_all),
+                big(r.paths_one),
+                big(r.paths_all),
                 count(r.edges),
                 duration(r.backprop_seconds),
                 paths_time,
@@ -411,15 +438,19 @@ class GradientVector:
     median_relative: float  # median over the partials of |backprop - central| / |b|
 
 
-def gradient_vector(problem: Problem) -> GradientVector:
-    """One backward pass against 2P evaluations of the whole loss."""
-    start = time.perf_counter()
+def gradient_vector(
+    problem: Problem, timer: Timer = time.perf_counter
+) -> GradientVector:
+    """One backward pass against 2P evaluations of the whole loss (each timed once,
+    backprop as the median of five)."""
     exact = reverse_mode(problem)
-    backprop_seconds = time.perf_counter() - start
+    backprop_seconds = _median_seconds(
+        functools.partial(reverse_mode, problem), 5, timer
+    )
     with autograd.count_ops() as counted:
-        start = time.perf_counter()
+        start = timer()
         central = autograd.numeric_grad(problem.loss_of, problem.weights)
-        central_seconds = time.perf_counter() - start
+        central_seconds = timer() - start
     scale = max(abs(g) for g in exact)
     differences = [abs(a - b) for a, b in zip(exact, central)]
     relative = [d / abs(a) for d, a in zip(differences, exact) if a != 0.0]
@@ -526,7 +557,9 @@ def plot_formula(
         bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "0.8"},
     )
     right.set_yscale("log")
-    right.set_xlabel(f"hidden layers of {PATH_WIDTH} ReLU neurons (MLP on 4 samples)")
+    right.set_xlabel(
+        f"hidden layers of {depths[0].width} ReLU neurons (MLP on 4 samples)"
+    )
     right.set_ylabel("count")
     right.set_title("The chain rule over paths against backprop", fontsize=10)
     right.legend(fontsize=8, loc="upper left")
@@ -560,6 +593,7 @@ def run(
     path_limit: int,
     vector_problem: Problem,
     out: str,
+    timer: Timer = time.perf_counter,
 ) -> FormulaResult:
     """Measure expression swell, paths by depth and the full gradient; plot."""
     x, ln = logistic_map(WRITTEN_OUT_N)
@@ -568,11 +602,19 @@ def run(
         swell=expression_swell(ns),
         formula=written_out(ln),
         derivative_formula=written_out(x.grad),
-        depths=path_growth(depths, path_limit=path_limit),
-        vector=gradient_vector(vector_problem),
+        depths=path_growth(depths, path_limit=path_limit, timer=timer),
+        vector=gradient_vector(vector_problem, timer),
     )
     plot_formula(result.swell, result.depths, os.path.join(out, "formula.png"))
     return result
+
+
+def _program_sentence(row: SwellRow) -> str:
+    return (
+        f"Recorded with autograd.Tape and printed as Python, l({row.n}) and its "
+        f"derivative are one program of {row.program_forward_lines} forward lines "
+        f"and {row.program_backward_lines} backward lines."
+    )
 
 
 def _path_sentences(result: FormulaResult) -> dict[str, str]:
@@ -600,8 +642,8 @@ def _path_sentences(result: FormulaResult) -> dict[str, str]:
             else "The paths never outnumbered the edges at these depths."
         ),
         "deepest": (
-            f"At {deepest.depth} hidden layers ({deepest.shape}, P = "
-            f"{deepest.params:,}), the sum over paths has "
+            f"At {deepest.depth} hidden layers (MLP({N_INPUTS}, [{deepest.width}] * "
+            f"{deepest.depth} + [1]), P = {deepest.params:,}), the sum over paths has "
             f"{scientific(deepest.paths_all)} terms: about "
             f"{long_duration(path_sum_seconds(deepest, per_path))} at that rate, "
             f"against {duration(deepest.backprop_seconds)} for backprop's "
@@ -644,9 +686,10 @@ def report(result: FormulaResult) -> str:
             f"{last.derivative_graph_nodes:,} nodes and "
             f"{last.derivative_tree_nodes:,} written out; backprop takes "
             f"{last.backward_steps} steps ({last.backward_edges} multiply-adds).",
+            _program_sentence(last),
             "",
             f"The chain rule summed over every path from a weight to the loss, "
-            f"MLP(4, [{PATH_WIDTH}] * L + [1]) with ReLU on 4 samples:",
+            f"MLP(4, [{result.depths[0].width}] * L + [1]) with ReLU on 4 samples:",
             format_depth_table(result.depths),
             "",
             sentences["measured"],
@@ -654,6 +697,23 @@ def report(result: FormulaResult) -> str:
             sentences["deepest"],
             "",
             "The whole gradient in one pass: " + _vector_sentence(result.vector),
+        ]
+    )
+
+
+def _written_out_block(result: FormulaResult, n: int) -> str:
+    """l(n) and dl(n)/dx written out, as a fenced text block for the docs."""
+    x, ln = logistic_map(n)
+    ln.backward(create_graph=True)
+    return "\n".join(
+        [
+            "```text",
+            f"l({n}), {autograd.tree_size(ln)} nodes:",
+            f"    {result.formula}",
+            f"dl({n})/dx as backward(create_graph=True) builds it, "
+            f"{autograd.tree_size(x.grad)} nodes:",
+            f"    {result.derivative_formula}",
+            "```",
         ]
     )
 
@@ -676,8 +736,12 @@ def figures(result: FormulaResult) -> dict[str, object]:
             "derivative_graph_nodes": count(last.derivative_graph_nodes),
             "derivative_tree_nodes": scientific(last.derivative_tree_nodes),
             "backward_steps": count(last.backward_steps),
+            "program_forward_lines": count(last.program_forward_lines),
+            "program_backward_lines": count(last.program_backward_lines),
+            "program_sentence": _program_sentence(last),
         },
         "written_out": {
+            "block": _written_out_block(result, n),
             "n": str(n),
             "formula": result.formula,
             "formula_nodes": count(autograd.tree_size(ln)),

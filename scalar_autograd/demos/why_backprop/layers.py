@@ -143,6 +143,13 @@ def format_blame_table(layers: Sequence[LayerBlame], markdown: bool = False) -> 
         "largest |delta|",
         "weight grad = delta x input, bit for bit",
     ]
+    if markdown:  # a | would end a Markdown cell
+        header[3:] = [
+            "dead ReLUs",
+            "δ, mean size",
+            "δ, largest size",
+            "grad = δ · input, bit for bit",
+        ]
     cells = []
     for layer in layers:
         sizes = [abs(d) for d in layer.deltas]
@@ -316,7 +323,7 @@ def format_comparison_table(
         "learning rate",
         "angle between the updates",
         "relative difference",
-        *(f"layer {i + 1}" for i in range(n_layers)),
+        *(f"layer {i + 1} alone" for i in range(n_layers)),
     ]
     cells = [
         [
@@ -459,7 +466,7 @@ def plot_misconception(curves: Curves, path: str) -> None:
         fontsize=11,
     )
     figure.tight_layout()
-    figure.savefig(path, dpi=90)
+    figure.savefig(path, dpi=110)
     plt.close(figure)
 
 
@@ -500,17 +507,45 @@ def hinge_of(label: int) -> Callable[[Any], Value]:
     return loss_fn
 
 
+NETWORK_PICTURES = {
+    "network.png": "the network diagram for one sample: activations, dead ReLUs",
+    "network_backward.gif": "backprop on the diagram, column by column: each delta",
+    "network_backward.html": "the same with a slider and play button (open it)",
+    "network_backward.png": "its last frame: every delta and weight gradient",
+}
+
+
+def network_pictures(
+    model: nn.MLP, x: Sequence[float], loss_fn: Callable[[Any], Value], out: str
+) -> list[str]:
+    """Draw the layer view of one sample with ``autograd.viz``; the files written."""
+    from autograd import viz
+
+    viz.draw_network(model, x).save(os.path.join(out, "network.png"))
+    for name in (
+        "network_backward.gif",
+        "network_backward.html",
+        "network_backward.png",
+    ):
+        viz.animate_network_backward(model, x, loss_fn, os.path.join(out, name))
+    return list(NETWORK_PICTURES)
+
+
 def run(
     steps: int, out: str, on_step: Callable[[], None] | None = None
 ) -> LayersResult:
-    """Read one backward pass layer by layer, measure the misconception; plot."""
+    """Read one backward pass layer by layer, draw it, measure the misconception;
+    plot."""
     model, points, labels = moons_start()
     x, y = points[BLAME_SAMPLE], labels[BLAME_SAMPLE]
     loss, _, layers = blame(model, x, hinge_of(y))
+    pictures = network_pictures(model, x, hinge_of(y), out)
     comparisons = compare_updates(model, points, labels)
     curves = train_both(steps, on_step=on_step)
     plot_misconception(curves, os.path.join(out, "misconception.png"))
-    return LayersResult(list(x), y, len(points), loss.data, layers, comparisons, curves)
+    return LayersResult(
+        list(x), y, len(points), loss.data, layers, comparisons, curves, pictures
+    )
 
 
 def _training_sentence(curves: Curves) -> str:
@@ -523,10 +558,10 @@ def _training_sentence(curves: Curves) -> str:
         return f"reached 100% training accuracy at step {first}"
 
     return (
-        f"Trained {curves.steps} steps from the same start: the true gradient "
+        f"Over {curves.steps} steps from the same start, the true gradient "
         f"{reached(true_first)} and ended at loss "
         f"{curves.true_losses[-1]:.4f} (accuracy {curves.true_accuracies[-1]:.0%}); "
-        f"the layer-by-layer variant {reached(variant_first)}, loss "
+        f"the layer-by-layer variant {reached(variant_first)} and ended at loss "
         f"{curves.variant_losses[-1]:.4f} (accuracy "
         f"{curves.variant_accuracies[-1]:.0%}). The angle between the two updates "
         f"fell from {curves.angles[0]:.1f}° at the first step to "
@@ -571,8 +606,8 @@ def figures(result: LayersResult) -> dict[str, object]:
     exact = sum(layer.weights_exact for layer in layers)
     total = sum(layer.weights for layer in layers)
     curves = result.curves
-    by_rate = {
-        f"{c.learning_rate:g}": {
+    by_rate = {  # keys without dots, for the docs' dotted paths: lr_0_1 is 0.1
+        "lr_" + f"{c.learning_rate:g}".replace(".", "_"): {
             "angle": f"{c.angle:.1f}°",
             "relative": f"{c.relative:.0%}",
             "first_layer": f"{c.per_layer[0]:.0%}",

@@ -484,6 +484,22 @@ def markdown_sizes_table(results: Sequence[SizeResult]) -> str:
     return markdown_table(header, rows)
 
 
+def plain_sentence(results: Sequence[SizeResult]) -> str:
+    """Where plain-float differences beat reverse mode in this run, in words."""
+    win, loss = crossover(results)
+    if win is not None and loss is not None:
+        return (
+            f"In this run plain floats were the fastest up to P = {win:,} and lost "
+            f"from P = {loss:,} on."
+        )
+    if loss is not None:
+        return (
+            f"In this run reverse mode was faster even at the smallest size, "
+            f"P = {loss:,}."
+        )
+    return "In this run plain floats were the fastest at every size."
+
+
 def figures(
     results: Sequence[SizeResult], accuracy: AccuracyResult
 ) -> dict[str, object]:
@@ -530,6 +546,7 @@ def figures(
             },
         },
         "plain_floats": {
+            "sentence": plain_sentence(results),
             "last_win": "none" if win is None else count(win),
             "first_loss": "none" if loss is None else count(loss),
             "predicted_crossover": count(

@@ -62,6 +62,9 @@ def markdown_table(
     """A Markdown table; ``align`` has one letter per column, "l" or "r" (default r)."""
     if any(len(row) != len(header) for row in rows):
         raise ValueError("markdown_table: every row needs one cell per column")
+    for cell in [*header, *(c for row in rows for c in row)]:
+        if "|" in cell:
+            raise ValueError(f"markdown_table: a | would split the cell {cell!r}")
     marks = [
         ":---" if (align[i : i + 1] or "r") == "l" else "---:"
         for i in range(len(header))
