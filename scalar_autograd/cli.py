@@ -25,6 +25,7 @@ INSTALL_DEMOS = 'pip install "scalar-autograd[demos]"'
 # them: the extra comes whole, and a demo that starts drawing later should not fail
 # half-way through.
 DEMOS_MODULES = ("graphviz", "PIL", "matplotlib", "tqdm")
+DISTRIBUTIONS = {"PIL": "Pillow"}  # where the import name is not the package's name
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ def missing_modules(names: Sequence[str]) -> list[str]:
 
 def missing_extra_message(command: str, absent: Sequence[str]) -> str:
     """What to tell someone who runs ``command`` without the demos extra."""
-    modules = ", ".join(absent)
+    modules = ", ".join(
+        f"{m} ({DISTRIBUTIONS[m]})" if m in DISTRIBUTIONS else m for m in absent
+    )
     noun = "module" if len(absent) == 1 else "modules"
     return (
         f"{PROG} {command}: needs the 'demos' extra, which is not installed "
