@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import random
 
+from nn import _checks
+
 __all__ = ["make_moons"]
 
 
@@ -22,16 +24,14 @@ def make_moons(
     t evenly spaced in [0, pi]; ``n_samples // 2`` points are outer. Gaussian noise
     of standard deviation ``noise`` is added to each coordinate. Randomness (noise,
     shuffling) comes from a private ``random.Random(seed)``. For -1/+1 labels (the
-    hinge loss) use ``[2 * label - 1 for label in y]``.
+    hinge loss) use ``[2 * label - 1 for label in y]``. ``n_samples`` is an int
+    >= 1, ``noise`` a finite number >= 0, ``seed`` an int or None.
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(
-            f"make_moons: n_samples must be a positive int, got {n_samples!r}"
-        )
-    if not (isinstance(noise, (int, float)) and 0.0 <= noise < math.inf):
-        raise ValueError(
-            f"make_moons: noise must be a finite number >= 0, got {noise!r}"
-        )
+    where = "make_moons"
+    n_samples = _checks.count(where, "n_samples", n_samples)
+    noise = _checks.real(where, "noise", noise)
+    seed = _checks.seed(where, seed)
+    _checks.flag(where, "shuffle", shuffle)
     rng = random.Random(seed)
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer

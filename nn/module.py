@@ -12,22 +12,38 @@ reads back as the very same float, so a round trip restores every bit.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import numbers
 import os
-import stat
-import tempfile
+import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from autograd import Value
+from nn import _checks, _files
+from nn._checks import describe
+
+if TYPE_CHECKING:  # torch is optional: imported only where it is used
+    import torch
 
 __all__ = ["FILE_FORMAT", "FILE_VERSION", "Module"]
 
 FILE_FORMAT = "scalar-autograd/nn"
 FILE_VERSION = 1
+
+# How a saved file begins (json.dumps with indent=1 writes "format" first); the
+# tidying of stale temporary files recognises our own by it.
+FILE_HEAD = ('{\n "format": ' + json.dumps(FILE_FORMAT) + ",").encode()
+
+# load refuses, before reading it, a file larger than this plus, per parameter,
+# its name's length and PARAMETER_BYTES: far more than a saved file takes (a
+# parameter's line is its name and about 30 bytes), far less than a file that
+# would cost seconds and gigabytes to parse.
+BASE_BYTES = 65536
+PARAMETER_BYTES = 256
+
+_TORCH_NAME = re.compile(r"\d+\.(weight|bias)")
 
 _M = TypeVar("_M", bound="Module")
 
@@ -50,6 +66,11 @@ class Module:
 
     def forward_batch(self, batch: Iterable[Any]) -> list[Any]:
         """``[self(x) for x in batch]``; ``Layer`` and ``MLP`` compute it faster."""
+        if isinstance(batch, (str, bytes, Mapping)) or not isinstance(batch, Iterable):
+            raise TypeError(
+                f"{type(self).__name__}.forward_batch: batch must be a list of "
+                f"samples, got {describe(batch)}"
+            )
         return [self(x) for x in batch]
 
     # -- parameters --------------------------------------------------------------
@@ -90,18 +111,31 @@ class Module:
         is left untouched.
         """
         if not isinstance(state, Mapping):
+            hint = ""
+            if isinstance(state, Module):
+                hint = "; to copy another model's numbers pass other.state_dict()"
+            elif isinstance(state, (str, os.PathLike)):
+                hint = "; to read a file use model.load(path)"
             raise TypeError(
-                f"load_state_dict: expected a mapping of names to numbers, "
-                f"got {type(state).__name__}"
+                f"load_state_dict: state must be a mapping of names to numbers "
+                f"(from state_dict()), got {describe(state)}{hint}"
             )
         named = dict(self.named_parameters())
         missing = [name for name in named if name not in state]
         unexpected = [name for name in state if name not in named]
         if missing or unexpected:
+            hint = ""
+            if unexpected and all(
+                isinstance(k, str) and _TORCH_NAME.fullmatch(k) for k in unexpected
+            ):
+                hint = (
+                    "; these are PyTorch's names (0.weight, 0.bias, ...): for a "
+                    "torch.nn.Sequential use nn.MLP.from_torch(module)"
+                )
             raise ValueError(
-                f"load_state_dict: the names do not match this "
+                f"load_state_dict: the names in state do not match this "
                 f"{type(self).__name__}'s parameters: "
-                f"missing {_some(missing)}, unexpected {_some(unexpected)}"
+                f"missing {_some(missing)}, unexpected {_some(unexpected)}{hint}"
             )
         numbers_by_name = {name: _finite(name, state[name]) for name in named}
         for name, p in named.items():
@@ -112,9 +146,14 @@ class Module:
 
         The text goes to a temporary file in the same folder, is flushed to disk,
         and then replaces ``path`` in one rename: an interrupted save leaves the old
-        file as it was. Non-finite parameters raise ``ValueError`` (JSON has no
-        NaN or infinity) and nothing is written.
+        file as it was. A symlink is written through (the file it points to is
+        replaced, the link stays); a path that is not a regular file (a directory,
+        a FIFO, a device) raises ``OSError`` and nothing is touched; temporary
+        files that earlier saves left behind when they died are removed.
+        Non-finite parameters raise ``ValueError`` (JSON has no NaN or infinity)
+        and nothing is written.
         """
+        where = _checks.path("save", path)
         parameters = {}
         for name, p in self.named_parameters():
             if not math.isfinite(p.data):
@@ -128,19 +167,23 @@ class Module:
         }
         # json writes floats with float.__repr__: the shortest text that reads back
         # as the same float, so the round trip is exact.
-        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-        _write_atomically(os.fspath(path), text)
+        data = (json.dumps(document, indent=1, allow_nan=False) + "\n").encode()
+        _files.write_atomically("save", where, data, heads=_OWN_HEADS)
 
     def load(self: _M, path: str | os.PathLike[str]) -> _M:
         """Load parameters saved by ``save`` into this model; return the model.
 
         Raises ``ValueError`` naming the problem (not JSON, truncated, a non-finite
-        number, another architecture, missing or extra parameters) and then leaves
-        the model untouched.
+        number, another architecture, missing or extra parameters, a file far
+        larger than this model's: see ``max_file_size``) and then leaves the
+        model untouched; ``OSError`` for a path that is missing or not a regular
+        file.
         """
-        where = os.fspath(path)
-        with open(where, "rb") as f:
-            raw = f.read()
+        where = _checks.path("load", path)
+        limit = self.max_file_size()
+        size, raw = _files.read_regular("load", where, limit)
+        if size > limit or len(raw) > limit:  # (it may have grown since)
+            raise _too_large(where, max(size, len(raw)), limit, self)
         try:
             document = json.loads(
                 raw.decode("utf-8"),
@@ -187,8 +230,68 @@ class Module:
             raise ValueError(f"load: {where}: {error}") from None
         return self
 
+    def max_file_size(self) -> int:
+        """The largest file ``load`` reads for this model, in bytes (checked first).
+
+        ``BASE_BYTES`` (64 KiB) plus, per parameter, its name's length and
+        ``PARAMETER_BYTES`` (256): several times what a saved file takes.
+        """
+        names = sum(len(name) for name, _ in self.named_parameters())
+        count = len(self.parameters())
+        return BASE_BYTES + names + PARAMETER_BYTES * count
+
+    # -- PyTorch and ONNX (nn.MLP, nn.Layer and nn.Neuron; see nn.pytorch) --------
+
+    def to_torch(self) -> torch.nn.Sequential:
+        """A float64 ``torch.nn.Sequential`` of ``Linear`` and activation modules.
+
+        It holds copies of the parameters and computes what this model computes;
+        ``TypeError`` for a module that has no such counterpart (your own
+        subclass), ``ModuleNotFoundError`` without the ``torch`` extra.
+        """
+        from nn import pytorch  # torch is optional: imported only when used
+
+        return pytorch.to_torch(self)
+
+    def torch_state_dict(self) -> dict[str, torch.Tensor]:
+        """The parameters under PyTorch's names (``0.weight``, ``0.bias``, ...).
+
+        ``model.to_torch().load_state_dict(model.torch_state_dict())`` loads them;
+        ``layers.i.neurons.k.w.j`` is entry ``[k, j]`` of the weight of the i-th
+        ``Linear``, ``layers.i.neurons.k.b`` entry ``[k]`` of its bias.
+        """
+        from nn import pytorch
+
+        return pytorch.torch_state_dict(self)
+
+    def to_onnx(self, path: str | os.PathLike[str], *, dtype: str = "float64") -> None:
+        """Write the model as an ONNX file at ``path`` (input ``input``: batch x nin).
+
+        ``dtype`` is ``"float64"`` (the numbers as they are) or ``"float32"``
+        (rounded to nearest). Written atomically, as ``save`` writes; needs the
+        ``onnx`` extra.
+        """
+        from nn import onnx_file
+
+        onnx_file.write_onnx(self, path, dtype=dtype)
+
 
 # -- helpers -------------------------------------------------------------------------
+
+
+# How our ONNX files begin (protobuf writes fields in order: ir_version 8, then the
+# producer's name); nn.onnx_file checks that what it writes starts with it.
+ONNX_HEAD = b"\x08\x08\x12\x0fscalar-autograd"
+
+_OWN_HEADS = (FILE_HEAD, ONNX_HEAD)
+
+
+def _too_large(where: str, size: int, limit: int, model: Module) -> ValueError:
+    return ValueError(
+        f"load: {where} is {size} bytes, far more than a file of this "
+        f"{type(model).__name__} ({len(model.parameters())} parameters) takes "
+        f"(load reads at most {limit}): not a model file for it"
+    )
 
 
 def _walk(obj: Module, prefix: str) -> Iterator[tuple[str, Value]]:
@@ -219,8 +322,8 @@ def _some(names: list[str], limit: int = 5) -> str:
 def _finite(name: str, number: Any) -> float:
     if isinstance(number, bool) or not isinstance(number, numbers.Real):
         raise TypeError(
-            f"load_state_dict: parameter {name!r} must be a real number, "
-            f"got {type(number).__name__}: {number!r}"
+            f"load_state_dict: state[{name!r}] (a parameter) must be a real number, "
+            f"got {describe(number)}"
         )
     try:
         value = float(number)
@@ -228,7 +331,8 @@ def _finite(name: str, number: Any) -> float:
         value = math.inf
     if not math.isfinite(value):
         raise ValueError(
-            f"load_state_dict: parameter {name!r} is {number!r}, not a finite number"
+            f"load_state_dict: state[{name!r}] is {describe(number)}, not a finite "
+            "number"
         )
     return value
 
@@ -258,39 +362,3 @@ def _describe(architecture: Any) -> str:
         rest = ", ".join(f"{k}={v!r}" for k, v in architecture.items() if k != "type")
         return f"{architecture['type']}({rest})"
     return repr(architecture)
-
-
-def _write_atomically(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    try:  # keep the old file's permissions; mkstemp would make it private (0600)
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        mode = 0o644
-    fd, temporary = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory
-    )
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _sync_directory(directory)
-
-
-def _sync_directory(directory: str) -> None:
-    """Flush the rename itself to disk where the platform allows it (POSIX)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open a folder
-        return
-    try:
-        with contextlib.suppress(OSError):  # some file systems refuse
-            os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -8,42 +8,96 @@ between steps for a schedule.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from autograd import Value
+from nn._checks import describe, real
+from nn.module import Module
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
 
-def _check(name: str, value: float, low: float = 0.0, high: float = math.inf) -> float:
-    value = float(value)
-    if not low <= value < high:
-        bounds = f"[{low:g}, {high:g})" if high != math.inf else f">= {low:g}"
-        raise ValueError(f"{name} must be {bounds}, got {value!r}")
-    return value
+def _parameters(where: str, params: Any) -> list[Value]:
+    """``params`` as a list of distinct Values, or an error that says what to pass."""
+    if isinstance(params, Module):
+        raise TypeError(
+            f"{where}: params must be the parameters, not the model: pass "
+            f"model.parameters() (got {describe(params)})"
+        )
+    if isinstance(params, Value):
+        raise TypeError(
+            f"{where}: params must be a list of Values, got one Value; write [p]"
+        )
+    if isinstance(params, Mapping):
+        raise TypeError(
+            f"{where}: params must be a list of Values, got {describe(params)}; "
+            "pass model.parameters()"
+        )
+    if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
+        raise TypeError(
+            f"{where}: params must be a list of Values (model.parameters()), "
+            f"got {describe(params)}"
+        )
+    values = list(params)
+    if not values:
+        raise ValueError(f"{where}: params is empty (got no parameters)")
+    first: dict[int, int] = {}
+    for i, p in enumerate(values):
+        if not isinstance(p, Value):
+            hint = (
+                "; parameter groups (dicts) are not supported"
+                if isinstance(p, Mapping)
+                else ""
+            )
+            raise TypeError(
+                f"{where}: params[{i}] (parameter {i}) is {describe(p)}, "
+                f"not a Value{hint}"
+            )
+        if id(p) in first:
+            raise ValueError(
+                f"{where}: params[{i}] is the same Value as params[{first[id(p)]}]; "
+                "each parameter once (it would be updated twice per step)"
+            )
+        first[id(p)] = i
+    return values
 
 
-def _grad(p: Value) -> float:
+def _grad(optimizer: Optimizer, p: Value) -> float:
+    """``p.grad`` as a float (the step's loops call this only when it is not one)."""
     g = p.grad
     if type(g) is float:
         return g
-    return g.data if isinstance(g, Value) else float(g)
+    if isinstance(g, Value):  # after backward(create_graph=True)
+        return g.data
+    where = f"{type(optimizer).__name__}.step"
+    name = f"params[{optimizer.params.index(p)}].grad"
+    try:
+        return real(where, name, g, low=-math.inf)
+    except ValueError:  # not finite: used as a float gradient would be
+        return float(g)
 
 
 class Optimizer:
-    """Holds the parameters and the learning rate; ``zero_grad`` and ``step``."""
+    """Holds the parameters and the learning rate; ``zero_grad`` and ``step``.
+
+    ``lr`` and the other settings are attributes, checked whenever they are set
+    (a schedule sets ``lr`` between steps): real numbers in range, else
+    ``TypeError`` or ``ValueError`` naming them.
+    """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        self.params = list(params)
-        if not self.params:
-            raise ValueError(f"{type(self).__name__}: got no parameters")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, Value):
-                raise TypeError(
-                    f"{type(self).__name__}: parameter {i} is a "
-                    f"{type(p).__name__}, not a Value"
-                )
-        self.lr = _check("lr", lr)
+        self.params = _parameters(type(self).__name__, params)
+        self.lr = lr
+
+    @property
+    def lr(self) -> float:
+        """The learning rate, a finite number >= 0."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = real(type(self).__name__, "lr", value)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0."""
@@ -60,7 +114,8 @@ class SGD(Optimizer):
 
     As ``torch.optim.SGD`` (dampening 0, no Nesterov): g = grad + weight_decay * p;
     with momentum, buf = g on the first step and momentum * buf + g after, and g =
-    buf; then p = p - lr * g.
+    buf; then p = p - lr * g. ``lr``, ``momentum`` and ``weight_decay`` are finite
+    numbers >= 0.
     """
 
     def __init__(
@@ -71,16 +126,36 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _check("momentum", momentum)
-        self.weight_decay = _check("weight_decay", weight_decay)
+        self.momentum = momentum
+        self.weight_decay = weight_decay
         self._buffers: list[float] | None = None  # momentum buffers, from step 1
+
+    @property
+    def momentum(self) -> float:
+        """The momentum factor, a finite number >= 0 (0: plain SGD)."""
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, value: float) -> None:
+        self._momentum = real(type(self).__name__, "momentum", value)
+
+    @property
+    def weight_decay(self) -> float:
+        """The L2 penalty's factor, a finite number >= 0."""
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = real(type(self).__name__, "weight_decay", value)
 
     def step(self) -> None:
         """One update of every parameter."""
-        lr, momentum, decay = self.lr, self.momentum, self.weight_decay
+        lr, momentum, decay = self._lr, self._momentum, self._weight_decay
         if not momentum:
             for p in self.params:
-                g = _grad(p)
+                g = p.grad
+                if type(g) is not float:
+                    g = _grad(self, p)
                 if decay:
                     g = g + decay * p.data
                 p.data -= lr * g
@@ -90,7 +165,9 @@ class SGD(Optimizer):
         if buffers is None:
             buffers = self._buffers = [0.0] * len(self.params)
         for i, p in enumerate(self.params):
-            g = _grad(p)
+            g = p.grad
+            if type(g) is not float:
+                g = _grad(self, p)
             if decay:
                 g = g + decay * p.data
             g = buffers[i] = g if first else momentum * buffers[i] + g
@@ -103,6 +180,8 @@ class Adam(Optimizer):
     As ``torch.optim.Adam`` (not AdamW, no amsgrad): at step t, g = grad +
     weight_decay * p; m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) *
     g**2; p = p - lr * (m / (1 - beta1**t)) / (sqrt(v / (1 - beta2**t)) + eps).
+    ``lr`` and ``weight_decay`` are finite numbers >= 0, each beta is in [0, 1),
+    and ``eps`` > 0 (it keeps the step finite where a gradient is 0).
     """
 
     def __init__(
@@ -114,30 +193,67 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        beta1, beta2 = betas
-        self.betas = (
-            _check("betas[0]", beta1, high=1.0),
-            _check("betas[1]", beta2, high=1.0),
-        )
-        self.eps = _check("eps", eps)
-        self.weight_decay = _check("weight_decay", weight_decay)
+        self.betas = betas
+        self.eps = eps
+        self.weight_decay = weight_decay
         self.t = 0  # steps taken
         self._m = [0.0] * len(self.params)  # first moments
         self._v = [0.0] * len(self.params)  # second moments
 
+    @property
+    def betas(self) -> tuple[float, float]:
+        """(beta1, beta2): the moments' decay rates, each in [0, 1)."""
+        return self._betas
+
+    @betas.setter
+    def betas(self, value: tuple[float, float]) -> None:
+        if isinstance(value, (str, bytes)) or not isinstance(value, (tuple, list)):
+            raise TypeError(
+                f"Adam: betas must be a pair (beta1, beta2) such as (0.9, 0.999), "
+                f"got {describe(value)}"
+            )
+        if len(value) != 2:
+            raise ValueError(
+                f"Adam: betas must be a pair (beta1, beta2), got {len(value)} numbers"
+            )
+        self._betas = (
+            real("Adam", "betas[0]", value[0], high=1.0),
+            real("Adam", "betas[1]", value[1], high=1.0),
+        )
+
+    @property
+    def eps(self) -> float:
+        """The term added to the denominator, a finite number > 0."""
+        return self._eps
+
+    @eps.setter
+    def eps(self, value: float) -> None:
+        self._eps = real(type(self).__name__, "eps", value, low_open=True)
+
+    @property
+    def weight_decay(self) -> float:
+        """The L2 penalty's factor, a finite number >= 0."""
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = real(type(self).__name__, "weight_decay", value)
+
     def step(self) -> None:
         """One update of every parameter."""
         self.t += 1
-        beta1, beta2 = self.betas
-        decay, eps = self.weight_decay, self.eps
+        beta1, beta2 = self._betas
+        decay, eps = self._weight_decay, self._eps
         # Arranged as torch computes it (the same formula): m moves towards g by
         # (1 - beta1) of the gap; step_size = lr / (1 - beta1**t); the denominator is
         # sqrt(v) / sqrt(1 - beta2**t) + eps.
-        step_size = self.lr / (1.0 - beta1**self.t)
+        step_size = self._lr / (1.0 - beta1**self.t)
         correction2_sqrt = math.sqrt(1.0 - beta2**self.t)
         m, v = self._m, self._v
         for i, p in enumerate(self.params):
-            g = _grad(p)
+            g = p.grad
+            if type(g) is not float:
+                g = _grad(self, p)
             if decay:
                 g = g + decay * p.data
             m[i] = mi = m[i] + (1.0 - beta1) * (g - m[i])

@@ -1,10 +1,11 @@
 """Model files under random architectures and extreme parameters (property tests).
 
-The nn save/load guarantees (README, "Errors and guarantees"): a round trip restores
-every bit; a file of another architecture, a truncated or corrupted file is refused
-with ``ValueError`` and leaves the model untouched; a save that fails never destroys
-the file that was there. ``tests/test_save_load.py`` checks each on fixed examples;
-these tests draw the models and the numbers.
+The nn save/load guarantees (docs/nn.md, "Saving and loading"): a round trip
+restores every bit; a file of another architecture, a truncated or corrupted file is
+refused with ``ValueError`` and leaves the model untouched; a save that fails never
+destroys the file that was there; a save through a symlink keeps the link; a save
+removes its own stale temporary files and no one else's. ``tests/test_save_load.py``
+checks each on fixed examples; these tests draw the models and the numbers.
 """
 
 from __future__ import annotations
@@ -191,3 +192,63 @@ def test_saving_a_non_finite_parameter_is_refused_and_keeps_the_old_file(
             model.save(path)
         parameters[index].data = original
         assert bits(fresh_copy(model).load(path)) == bits(model)
+
+
+@given(models())
+def test_save_through_a_symlink_round_trips_and_keeps_the_link(model: Any) -> None:
+    """Saving to a link and loading from it restores every bit; the link stays."""
+    with model_file() as path:
+        target = path + ".target"
+        os.symlink(target, path)
+        model.save(path)
+        assert os.path.islink(path) and os.path.isfile(target)
+        assert bits(fresh_copy(model).load(path)) == bits(model)
+
+
+our_heads = st.sampled_from([nn.module.FILE_HEAD, nn.module.ONNX_HEAD]).flatmap(
+    lambda head: st.integers(0, len(head) + 20).map(lambda n: (head + b"0" * 20)[:n])
+)
+"""The first bytes of a file our own save or to_onnx was writing when it died."""
+
+foreign = st.binary(min_size=1, max_size=60).filter(
+    lambda b: (
+        not any(
+            h.startswith(b[: len(h)]) or b.startswith(h)
+            for h in (nn.module.FILE_HEAD, nn.module.ONNX_HEAD)
+        )
+    )
+)
+"""Bytes that no save of ours begins with."""
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["ours", "other target", "no token", "old style"]),
+            st.one_of(
+                our_heads.map(lambda b: ("ours", b)),
+                foreign.map(lambda b: ("foreign", b)),
+            ),
+        ),
+        max_size=6,
+    )
+)
+def test_save_removes_exactly_its_own_stale_temporaries(files: list) -> None:
+    """Of files beside the target, only those of our name and our content go."""
+    names = {
+        "ours": ".model.json.{}.scalar-autograd.tmp",
+        "other target": ".other.json.{}.scalar-autograd.tmp",
+        "no token": ".model.json.{}x.scalar-autograd.tmp",
+        "old style": ".model.json.{}.tmp",
+    }
+    with model_file() as path:
+        folder = os.path.dirname(path)
+        expected_left = set()
+        for i, (kind, (content_kind, content)) in enumerate(files):
+            name = names[kind].format(f"{i:016x}")
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(content)
+            if not (kind == "ours" and content_kind == "ours"):
+                expected_left.add(name)
+        nn.MLP(2, [1], seed=0).save(path)
+        assert set(os.listdir(folder)) == expected_left | {"model.json"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import re
 
 import pytest
 from hypothesis import assume, given
@@ -329,10 +330,13 @@ def test_neuron_forward_batch_is_a_call_per_sample() -> None:
 
 @pytest.mark.parametrize("model", [nn.MLP(2, [3, 1], seed=0), nn.Layer(2, 3, seed=0)])
 def test_forward_batch_names_a_ragged_sample(model: nn.Module) -> None:
-    """A sample with the wrong number of inputs raises ValueError naming its index."""
-    with pytest.raises(
-        ValueError, match="sample 2 has 3 inputs but a weight row has 2"
-    ):
+    """A sample of the wrong length raises ValueError naming the model, the sample
+    and both lengths."""
+    expected = re.escape(
+        f"{model!r}.forward_batch: sample 2 (batch[2]) has 3 inputs, but the model "
+        "takes 2"
+    )
+    with pytest.raises(ValueError, match=expected):
         model.forward_batch([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0, 7.0]])
 
 
@@ -381,8 +385,9 @@ def test_bad_sizes_are_rejected(build) -> None:
 
 
 def test_wrong_number_of_inputs_is_rejected() -> None:
-    """Calling a model with the wrong number of inputs raises ValueError."""
-    with pytest.raises(ValueError, match="3 weights but 2 inputs"):
+    """Calling a model with the wrong number of inputs names it and both lengths."""
+    message = "MLP(nin=3, layer_sizes=[2, 1], activation='relu') takes 3 inputs, got 2"
+    with pytest.raises(ValueError, match=re.escape(message)):
         nn.MLP(3, [2, 1])([1.0, 2.0])
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 import pytest
+from capabilities import missing
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -193,19 +195,32 @@ def test_a_value_gradient_is_read_by_its_number() -> None:
         lambda ps: nn.SGD(ps, lr=0.1, weight_decay=-1.0),
         lambda ps: nn.Adam(ps, betas=(1.0, 0.999)),
         lambda ps: nn.Adam(ps, eps=-1.0),
+        lambda ps: nn.Adam(ps, eps=0.0),
+        lambda ps: nn.Adam(ps, betas=(0.9, 1.5)),
+        lambda ps: nn.SGD(ps, lr=float("inf")),
         lambda ps: nn.SGD([], lr=0.1),
     ],
 )
 def test_invalid_settings_are_rejected(make) -> None:
-    """Negative rates, betas outside [0, 1) and no parameters raise ValueError."""
+    """Negative or infinite rates, betas outside [0, 1), eps <= 0 and no parameters
+    raise ValueError."""
     with pytest.raises(ValueError):
         make([Value(1.0)])
 
 
 def test_non_value_parameters_are_rejected() -> None:
     """A parameter list holding a float raises TypeError naming its position."""
-    with pytest.raises(TypeError, match="parameter 1"):
+    with pytest.raises(TypeError, match=re.escape("params[1] (parameter 1)")):
         nn.SGD([Value(1.0), 2.0], lr=0.1)  # type: ignore[list-item]
+
+
+def test_adam_with_a_zero_gradient_steps_by_zero() -> None:
+    """A zero gradient moves nothing (eps > 0 keeps the denominator positive)."""
+    p = Value(1.5)
+    optimizer = nn.Adam([p], lr=0.1)
+    p.grad = 0.0
+    optimizer.step()
+    assert p.data == 1.5
 
 
 # -- against PyTorch, when it is installed -------------------------------------------
@@ -227,7 +242,10 @@ CONFIGS = [
 )
 def test_updates_match_torch_optim(name: str, settings: dict, seed: int, steps: int):
     """The same gradients give the same parameters as torch.optim (to rounding)."""
-    torch = pytest.importorskip("torch")
+    try:
+        import torch
+    except ImportError:
+        missing("torch", 'PyTorch is not installed (pip install -e ".[torch]")')
     rng = random.Random(seed)
     start = [rng.uniform(-2.0, 2.0) for _ in range(5)]
     ours = [Value(x) for x in start]

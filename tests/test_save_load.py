@@ -6,7 +6,13 @@ import json
 import math
 import os
 import re
+import stat
 import struct
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -313,3 +319,258 @@ def test_save_keeps_the_old_files_permissions(tmp_path) -> None:
     os.chmod(path, 0o640)
     _model().save(path)
     assert os.stat(path).st_mode & 0o777 == 0o640
+
+
+# -- save: symlinks, files that are not regular, stale temporary files --------------
+
+
+def _temporaries(folder) -> list[str]:
+    return sorted(n for n in os.listdir(folder) if n.endswith(".tmp"))
+
+
+def test_save_writes_through_a_symlink_and_keeps_the_link(tmp_path) -> None:
+    """Saving to a link replaces the file it points to; the link stays a link."""
+    target = tmp_path / "real.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    _model().save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert json.loads(target.read_text())["parameters"] == _model().state_dict()
+    assert _snapshot(nn.MLP(2, [3, 1], seed=5).load(link)) == _snapshot(_model())
+
+
+def test_save_follows_a_chain_of_links_and_a_dangling_one(tmp_path) -> None:
+    """A link to a link is followed to the end; a dangling link's target is made."""
+    final = tmp_path / "sub" / "final.json"
+    final.parent.mkdir()
+    middle = tmp_path / "middle.json"
+    middle.symlink_to(final)  # dangling: final does not exist yet
+    first = tmp_path / "first.json"
+    first.symlink_to(middle)
+    _model().save(first)
+    assert first.is_symlink() and middle.is_symlink()
+    assert json.loads(final.read_text())["format"] == "scalar-autograd/nn"
+    assert _temporaries(final.parent) == [] and _temporaries(tmp_path) == []
+
+
+def test_save_keeps_the_targets_permissions_through_a_link(tmp_path) -> None:
+    """The file a link points to keeps its permission bits."""
+    target = tmp_path / "real.json"
+    target.write_text("old")
+    os.chmod(target, 0o604)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    _model().save(link)
+    assert os.stat(target).st_mode & 0o777 == 0o604
+
+
+def test_save_refuses_a_directory_and_touches_nothing(tmp_path) -> None:
+    """A directory is refused with IsADirectoryError (an OSError); nothing is made."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="is a directory, not a regular file"):
+        _model().save(folder)
+    assert os.listdir(folder) == [] and os.listdir(tmp_path) == ["models"]
+
+
+def test_save_refuses_a_fifo_and_touches_nothing(tmp_path) -> None:
+    """A FIFO is refused with OSError at once (no blocking open); it stays a FIFO."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match=r"is a FIFO \(named pipe\), not a regular file"):
+        _model().save(fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert os.listdir(tmp_path) == ["pipe.json"]
+
+
+def test_save_refuses_a_link_to_a_fifo(tmp_path) -> None:
+    """A link whose target is not a regular file is refused like the target."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.json"
+    link.symlink_to(fifo)
+    with pytest.raises(OSError, match="FIFO"):
+        _model().save(link)
+    assert link.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="no /dev/null")
+def test_save_refuses_dev_null_before_writing_anything(monkeypatch) -> None:
+    """/dev/null (a character device) is refused before any file is created.
+
+    Renaming is disabled for this test, so that even a broken save could not
+    replace the device node (we may run as root).
+    """
+
+    def never(*args: object) -> None:
+        raise AssertionError("save tried to replace /dev/null")
+
+    monkeypatch.setattr(os, "replace", never)
+    monkeypatch.setattr(os, "rename", never)
+    before = sorted(os.listdir("/dev"))
+    with pytest.raises(OSError, match="is a character device, not a regular file"):
+        _model().save("/dev/null")
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert sorted(os.listdir("/dev")) == before
+
+
+def test_load_refuses_what_is_not_a_regular_file(tmp_path) -> None:
+    """load of a FIFO (which would block), a directory or a device: OSError."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    model = _model()
+    before = _snapshot(model)
+    with pytest.raises(OSError, match="FIFO"):
+        model.load(fifo)
+    with pytest.raises(IsADirectoryError):
+        model.load(tmp_path)
+    if os.path.exists("/dev/zero"):  # endless: must not be read
+        with pytest.raises(OSError, match="character device"):
+            model.load("/dev/zero")
+    assert _snapshot(model) == before
+
+
+# A child process that saves and stops inside the save, at a point it names, and
+# tells the parent by creating a file; the parent then kills it (SIGKILL) or not.
+_CHILD = """
+import os, sys, time
+import nn
+
+path, ready, where = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def stall(*args, **kwargs):
+    open(ready, "w").close()
+    time.sleep(120)
+
+
+setattr(os, where, stall)  # "fsync": written, not renamed; "write": still empty
+nn.MLP(2, [16, 16, 1], seed=0).save(path)
+"""
+
+
+@contextmanager
+def _stalled_save(folder, where: str) -> Iterator[subprocess.Popen]:
+    """A child process stopped inside ``save(folder/'model.json')`` at ``where``."""
+    ready = os.path.join(folder, "..", f"ready-{os.getpid()}-{where}")
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, os.path.join(folder, "model.json"), ready, where]
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not os.path.exists(ready):
+            assert child.poll() is None, "the saving child exited early"
+            assert time.monotonic() < deadline, "the saving child never got there"
+            time.sleep(0.02)
+        yield child
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        os.unlink(ready)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX locks and signals")
+@pytest.mark.parametrize("where", ["fsync", "write"])
+def test_save_removes_the_temporary_file_of_a_killed_save(tmp_path, where) -> None:
+    """kill -9 during a save leaves a temporary file; the next save removes it."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "model.json").write_text("previous")
+    with _stalled_save(folder, where) as child:
+        child.kill()  # SIGKILL: no cleanup of its own runs
+    left = _temporaries(folder)
+    assert len(left) == 1 and left[0].startswith(".model.json.")
+    assert (folder / "model.json").read_text() == "previous"
+    _model().save(folder / "model.json")
+    assert _temporaries(folder) == []
+    assert _snapshot(nn.MLP(2, [3, 1], seed=9).load(folder / "model.json")) == (
+        _snapshot(_model())
+    )
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX locks and signals")
+def test_save_leaves_the_temporary_file_of_a_save_in_progress(tmp_path) -> None:
+    """Another process's save that is still running keeps its temporary file."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    with _stalled_save(folder, "fsync"):
+        running = _temporaries(folder)
+        assert len(running) == 1
+        _model().save(folder / "model.json")
+        assert _temporaries(folder) == running  # locked by the live child
+    _model().save(folder / "model.json")  # now it is dead: removed
+    assert _temporaries(folder) == []
+
+
+def test_save_never_removes_a_file_it_did_not_make(tmp_path) -> None:
+    """Files that only look like stale temporaries are kept, links and all."""
+    name = ".model.json.0123456789abcdef.scalar-autograd.tmp"
+    others = {
+        name: b"a user's own bytes",  # our name, not our content
+        ".model.json.abc123.tmp": b"",  # another program's temporary file
+        ".model.json.0123456789abcdeF.scalar-autograd.tmp": b"",  # not our name
+        ".other.json.0123456789abcdef.scalar-autograd.tmp": b"",  # another target
+    }
+    for file_name, content in others.items():
+        (tmp_path / file_name).write_bytes(content)
+    precious = tmp_path / "precious"
+    precious.write_bytes(b"")
+    linked = ".model.json.fedcba9876543210.scalar-autograd.tmp"
+    (tmp_path / linked).symlink_to(precious)
+    folder = ".model.json.00000000000000ff.scalar-autograd.tmp"
+    (tmp_path / folder).mkdir()
+    _model().save(tmp_path / "model.json")
+    for file_name, content in others.items():
+        assert (tmp_path / file_name).read_bytes() == content
+    assert (tmp_path / linked).is_symlink() and precious.exists()
+    assert (tmp_path / folder).is_dir()
+
+
+def test_save_removes_a_stale_temporary_with_our_content(tmp_path) -> None:
+    """An unlocked file with our name and a model file's first bytes is removed."""
+    stale = tmp_path / ".model.json.0123456789abcdef.scalar-autograd.tmp"
+    stale.write_bytes(_saved_text(tmp_path).encode()[:40])
+    _model().save(tmp_path / "model.json")
+    assert not stale.exists()
+
+
+# -- load: a file far larger than the model is refused before it is parsed -----------
+
+
+def test_max_file_size_is_the_stated_bound() -> None:
+    """64 KiB, plus each parameter's name and 256 bytes."""
+    model = _model()
+    names = sum(len(name) for name, _ in model.named_parameters())
+    assert model.max_file_size() == 65536 + names + 256 * 13
+
+
+def test_load_refuses_a_huge_file_without_reading_it(tmp_path, monkeypatch) -> None:
+    """A 200 MB file is refused (ValueError) before a byte is parsed."""
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as f:
+        f.truncate(200_000_000)  # sparse: nothing is written to disk
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("load parsed the file")
+
+    monkeypatch.setattr(json, "loads", never)
+    model = _model()
+    before = _snapshot(model)
+    with pytest.raises(ValueError, match="200000000 bytes, far more than a file"):
+        model.load(path)
+    assert _snapshot(model) == before
+
+
+def test_load_reads_a_file_up_to_the_bound_and_not_a_byte_more(tmp_path) -> None:
+    """A valid file padded to max_file_size() loads; one byte more is refused."""
+    model = _model()
+    text = _saved_text(tmp_path).encode()
+    limit = model.max_file_size()
+    path = tmp_path / "padded.json"
+    path.write_bytes(text + b" " * (limit - len(text)))
+    model.load(path)
+    path.write_bytes(text + b" " * (limit - len(text) + 1))
+    with pytest.raises(ValueError, match="far more than a file"):
+        model.load(path)
