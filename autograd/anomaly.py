@@ -157,6 +157,10 @@ class _AnomalyObserver(Observer):
         """Remember where ``node`` was made; raise if its value is NaN or infinite."""
         site = _creation_site()
         data = node.data
+        if state.deriving:  # a derivative's own node: its contributions are checked
+            if node.inputs:
+                self.sites[node] = site
+            return
         if math.isfinite(data):
             if node.inputs:  # a leaf (no_grad) never reaches a backward pass
                 self.sites[node] = site
@@ -174,6 +178,10 @@ class _AnomalyObserver(Observer):
             inputs=values,
             site=site,
         )
+
+    def on_gradient_step(self, step: Any) -> None:
+        """As ``on_backward_step``, for the pass of ``gradients()`` (and ``grad``)."""
+        self.on_backward_step(step)
 
     def on_backward_step(self, step: Any) -> None:
         """Raise if a contribution ``upstream * partial`` of ``step`` is not finite."""

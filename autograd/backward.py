@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from typing import Any, NamedTuple
 
 from autograd.kernels import PARTIALS, backward_pass
@@ -185,9 +185,19 @@ def _interior_order(root: Value, held: list[tuple[Value, Any]]) -> list[Value]:
     return order
 
 
+def _derive(node: Value, upstream: Any) -> tuple[Sequence[Any], list[Any]]:
+    """A node's partials and contributions as Values (a differentiable pass)."""
+    state.deriving += 1
+    try:
+        partials = local_partials(node, True)
+        return partials, [upstream * p for p in partials]
+    finally:
+        state.deriving -= 1
+
+
 def backward_steps(
     root: Value, grad: Any = 1.0, *, create_graph: bool = False
-) -> Iterator[Step]:
+) -> Generator[Step, None, None]:
     """Run the backward pass from ``root`` one node at a time, yielding each step.
 
     Leaves accumulate into ``.grad`` (as in PyTorch); every other node's ``.grad`` is
@@ -203,15 +213,18 @@ def backward_steps(
         root.grad = _add(root.grad, seed)
         for node in reversed(order):
             upstream = node.grad
-            partials = local_partials(node, create_graph)
-            contributions = [upstream * p for p in partials]
+            if create_graph:
+                partials, contributions = _derive(node, upstream)
+            else:
+                partials = local_partials(node)
+                contributions = [upstream * p for p in partials]
             for inp, contribution in zip(node._inputs, contributions):
                 inp.grad = _add(inp.grad, contribution)
             yield Step(node, upstream, partials, contributions)
+        _accumulate(held)  # inside: an interrupt here must undo it all too
     except BaseException:  # GeneratorExit too: a pass not run to the end
         _restore(held)
         raise
-    _accumulate(held)
 
 
 def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> None:
@@ -222,9 +235,13 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
     """
     _check_root(root, "backward")
     if create_graph or state.observers:  # the observed path, one step at a time
-        for step in backward_steps(root, grad, create_graph=create_graph):
-            for observer in state.observers:
-                observer.on_backward_step(step)
+        steps = backward_steps(root, grad, create_graph=create_graph)
+        try:
+            for step in steps:
+                for observer in state.observers:
+                    observer.on_backward_step(step)
+        finally:  # an observer's error (AnomalyError) undoes the pass at once
+            steps.close()
         return
     seed = _check_seed(grad, create_graph)
     held: list[tuple[Value, Any]] = []
@@ -232,10 +249,10 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
         order = _interior_order(root, held)
         root.grad += seed
         backward_pass(order)
+        _accumulate(held)
     except BaseException:
         _restore(held)
         raise
-    _accumulate(held)
 
 
 def gradients(
@@ -263,11 +280,18 @@ def gradients(
             )
     seed = _check_seed(grad, create_graph)
     grads: dict[Value, Any] = {root: seed}
+    observers = state.observers
     for node in reversed(topological_order(root)):
         upstream = grads.get(node)
         if upstream is None or not node._inputs:
             continue
-        partials = local_partials(node, create_graph)
-        for inp, partial in zip(node._inputs, partials):
-            grads[inp] = _add(grads.get(inp, 0.0), upstream * partial)
+        if create_graph:
+            partials, contributions = _derive(node, upstream)
+        else:
+            partials = local_partials(node)
+            contributions = [upstream * p for p in partials]
+        for observer in observers:  # anomaly mode checks these contributions
+            observer.on_gradient_step(Step(node, upstream, partials, contributions))
+        for inp, contribution in zip(node._inputs, contributions):
+            grads[inp] = _add(grads.get(inp, 0.0), contribution)
     return [grads.get(w, 0.0) for w in wrt]

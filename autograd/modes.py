@@ -24,6 +24,9 @@ class Observer:
     def on_backward_step(self, step: Any) -> None:
         """Called with each ``backward.Step`` of a backward pass."""
 
+    def on_gradient_step(self, step: Any) -> None:
+        """Called with each ``backward.Step`` of ``gradients()`` (``grad``'s pass)."""
+
 
 class _State(threading.local):
     """The switches, one copy per thread; class attributes are the defaults.
@@ -39,6 +42,10 @@ class _State(threading.local):
     # another must return Values even for number arguments, since f may close over
     # an enclosing call's Values (perturbation confusion otherwise).
     transforms: int = 0
+    # > 0 while a differentiable backward pass makes the nodes of a derivative: they
+    # are the rules' arithmetic, not the user's ops (anomaly mode checks the
+    # contributions instead, naming the user's op).
+    deriving: int = 0
 
     def set(
         self,

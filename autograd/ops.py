@@ -277,10 +277,11 @@ def _power_dx(x: Any, y: Any, m: Any) -> Any:
     y * x**d gives the limits and the signs. At y = 0 the derivative is y / x: 0
     for every x, but with the mixed derivative d/dy (d/dx x**y) = 1/x.
 
-    A branch not taken reads 1.0 as its base (the "double where"), and every
-    condition is linear in a number the rule has (x, |y|, |x**d|), so that a
-    derivative of the rule (reverse or forward) meets no 0 * inf from a branch not
-    taken or a condition, except where a derivative is itself infinite.
+    A branch not taken reads 1.0 as its base or exponent where its own partials
+    could be infinite (the "double where"), and every condition is linear in a
+    number the rule has (x, |y|, |x**d|): a derivative of the rule, reverse or
+    forward, meets no 0 * inf from a branch not taken or from a condition, except
+    where a derivative is itself infinite (there it may be NaN rather than +-inf).
     """
     d = y - 1.0
     b = d - y
@@ -291,16 +292,17 @@ def _power_dx(x: Any, y: Any, m: Any) -> Any:
         """``a`` where 0 < x < inf, else ``other`` (conditions linear in x)."""
         return m.select(x, m.select(x_finite, a, other), other)
 
+    size_y = m.abs(y)
+    exponent = m.select(size_y, d, 1.0)  # d, and 1 where the branch y = 0 is taken
     base = where_positive(x, 1.0)
-    p = m.pow(base, d)
+    p = m.pow(base, exponent)
     size_p = m.abs(p)
-    half = m.pow(base, 0.5 * d)
+    half = m.pow(base, 0.5 * exponent)
     split = (y * half) * half
     # y * p where p is a normal float, else the split form
     scaled = m.select(
         size_p - _TINY, m.select(_MAX - 0.5 * size_p, y * p, split), split
     )
-    size_y = m.abs(y)
     y_finite = _MAX - 0.5 * size_y
     # e is tiny where |y| < 2**53; past it y - 1 is an integer that rounds by 1, 2,
     # ..., and x**(y-1) is a normal float only within ~1e-13 of x = 1: keep the
@@ -309,7 +311,7 @@ def _power_dx(x: Any, y: Any, m: Any) -> Any:
     near_one = m.select(2.0**-20 - m.abs(x - 1.0), m.select(y_finite, e, 0.0), 0.0)
     small = m.select(_EXACT_INTEGERS - size_y, e, near_one)
     correction = m.select(m.abs(small), m.pow(base, small), 1.0)
-    power = where_positive(scaled * correction, y * m.pow(x, d))
+    power = where_positive(scaled * correction, y * m.pow(x, exponent))
     # y / x = y * x**(y-1) at y = 0: 0, with d/dy = 1/x; its divisor is 1.0 where
     # the branch is not taken (y != 0, or x = 0)
     size_x = m.abs(x)
