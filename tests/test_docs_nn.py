@@ -31,10 +31,18 @@ def _blocks() -> list[tuple[str, int, str]]:
     ]
 
 
+def _block_id(page: str, index: int, code: str) -> str:
+    """``page-index``, and what the block needs (CI selects ``-k "torch or onnx"``)."""
+    needs = sorted(
+        {c for m, c in NEEDS.items() if re.search(rf"^import {m}\b", code, re.M)}
+    )
+    return "-".join([page, str(index), *needs])
+
+
 @pytest.mark.parametrize(
     ("page", "index", "code"),
     _blocks(),
-    ids=[f"{page}-{index}" for page, index, _ in _blocks()],
+    ids=[_block_id(*block) for block in _blocks()],
 )
 def test_code_block_runs(page, index, code, tmp_path, monkeypatch) -> None:
     """The block runs as it is, in a fresh folder (files it writes land there)."""
