@@ -20,7 +20,13 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", re.M | re.S)
 ROW = re.compile(
     r"^\| `(?P<code>[^`]+)` \| `(?P<error>\w+): (?P<message>[^`]+)` \|$", re.M
 )
-NEEDS = {"torch": "torch", "onnxruntime": "onnx", "onnx": "onnx"}
+# What a block needs: a module it imports, or a call that imports it.
+NEEDS = {
+    r"^import torch\b|to_torch\(|torch_state_dict\(|from_torch\(": ("torch", "torch"),
+    r"^import onnxruntime\b": ("onnx", "onnxruntime"),
+    r"to_onnx\(": ("onnx", "onnx"),
+    r"torch\.onnx\.export\(": ("onnx", "onnxscript"),
+}
 
 
 def _blocks() -> list[tuple[str, int, str]]:
@@ -33,9 +39,7 @@ def _blocks() -> list[tuple[str, int, str]]:
 
 def _block_id(page: str, index: int, code: str) -> str:
     """``page-index``, and what the block needs (CI selects ``-k "torch or onnx"``)."""
-    needs = sorted(
-        {c for m, c in NEEDS.items() if re.search(rf"^import {m}\b", code, re.M)}
-    )
+    needs = sorted({c for p, (c, _) in NEEDS.items() if re.search(p, code, re.M)})
     return "-".join([page, str(index), *needs])
 
 
@@ -46,8 +50,8 @@ def _block_id(page: str, index: int, code: str) -> str:
 )
 def test_code_block_runs(page, index, code, tmp_path, monkeypatch) -> None:
     """The block runs as it is, in a fresh folder (files it writes land there)."""
-    for module, capability in NEEDS.items():
-        if re.search(rf"^import {module}\b", code, re.M):
+    for pattern, (capability, module) in NEEDS.items():
+        if re.search(pattern, code, re.M):
             try:
                 __import__(module)
             except ImportError:
