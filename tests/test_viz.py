@@ -764,3 +764,9 @@ def test_demo_neuron_matches_the_lecture() -> None:
     assert o.data == pytest.approx(1 / math.sqrt(2))
     assert leaves["x1"].grad == pytest.approx(-1.5)
     assert leaves["w1"].grad == pytest.approx(1.0)
+
+
+def test_render_refuses_what_it_cannot_draw(tmp_path: Path) -> None:
+    """``render`` of a string is a TypeError naming what it takes."""
+    with pytest.raises(TypeError, match="render: graph must be a Value"):
+        viz.render("digraph {}", tmp_path / "g.svg")  # type: ignore[arg-type]

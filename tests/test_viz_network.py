@@ -548,3 +548,14 @@ def test_every_text_stays_in_the_picture_and_clear_of_the_panel() -> None:
                 assert left + width <= frame.width - MARGIN, s.text
                 if group.attributes.get("class") in ("legend", "headers"):
                     assert left + width < panel_left, s.text
+
+
+def test_a_record_without_value_lists_is_refused() -> None:
+    """A record whose inputs are not a list of Values is a TypeError naming them."""
+
+    class Broken(TinyNet):
+        def forward_layers(self, x: Any) -> list[Record]:
+            return [Record(3, [], [])]  # type: ignore[arg-type]
+
+    with pytest.raises(TypeError, match="inputs as a list of Values"):
+        viz.draw_network(Broken(), X)

@@ -166,7 +166,10 @@ def font(size: int, bold: bool, mono: bool) -> Any:
             return ImageFont.truetype(name, size)
         except OSError:
             continue
-    return ImageFont.load_default(size)
+    try:
+        return ImageFont.load_default(size)  # a scalable font, Pillow >= 10.1
+    except TypeError:
+        return ImageFont.load_default()
 
 
 def _dashes(

@@ -119,7 +119,7 @@ def read_layers(model: Any, x: Sequence[Any] | None, what: str) -> list[Layer]:
 
 def _values(record: Any, name: str, k: int, what: str) -> list[Value]:
     items = getattr(record, name, None)
-    if items is None or not all(isinstance(v, Value) for v in items):
+    if not isinstance(items, Sequence) or not all(isinstance(v, Value) for v in items):
         raise TypeError(
             f"{what}: layer {k}'s record must have {name} as a list of Values, got "
             f"{type(items).__name__}"

@@ -103,6 +103,11 @@ def render(
     path = Path(path)
     if isinstance(graph, NetworkDiagram):
         return graph.save(path)
+    if not isinstance(getattr(graph, "source", None), str):
+        raise TypeError(
+            "render: graph must be a Value, a draw_graph drawing or a draw_network "
+            f"diagram, got {type(graph).__name__}"
+        )
     fmt = path.suffix.lstrip(".").lower()
     if fmt in ("dot", "gv"):
         path.write_text(graph.source, encoding="utf-8")
