@@ -770,3 +770,10 @@ def test_render_refuses_what_it_cannot_draw(tmp_path: Path) -> None:
     """``render`` of a string is a TypeError naming what it takes."""
     with pytest.raises(TypeError, match="render: graph must be a Value"):
         viz.render("digraph {}", tmp_path / "g.svg")  # type: ignore[arg-type]
+
+
+def test_print_backward_says_1_step_in_the_singular() -> None:
+    """A one-op graph's table says '1 step'."""
+    out = io.StringIO()
+    viz.print_backward(Value(1.0) * 2.0, file=out)
+    assert out.getvalue().splitlines()[0].endswith(": 1 step")

@@ -63,7 +63,7 @@ def print_backward(
     write = out.write
     write(
         f"backward pass from {shown[root]}, seed grad {number(grad).strip()}: "
-        f"{len(interior)} steps\n"
+        f"{len(interior)} step{'s' * (len(interior) != 1)}\n"
     )
     write(line(_HEADER) + "\n")
     write(line(["-" * w for w in widths]) + "\n")
