@@ -79,6 +79,13 @@ def test_quick_tour_shows_the_swell_table_and_the_blame_table(quick_tour):
     assert "337 of 337 weight gradients are delta x input" in done.stdout
 
 
+def test_quick_tour_prints_the_neurons_backward_pass_as_a_program(quick_tour):
+    """Part 1 prints Tape(o, leaves).source(): one line per chain-rule contribution."""
+    _, done = quick_tour
+    assert "def replay(x1, w1, x2, w2, b):" in done.stdout
+    assert "    g_w1 += g_v3 * x1" in done.stdout
+
+
 def test_quick_tour_results_file_holds_the_printed_summary(quick_tour):
     """--results writes JSON of strings; its summary is the block the tour printed."""
     out, done = quick_tour

@@ -71,6 +71,16 @@ FILES = {
 }
 
 
+def neuron_program(root: Value) -> str:
+    """The neuron's backward pass as a program: ``autograd.Tape(...).source()``."""
+    leaves = [v for v in autograd.topological_order(root) if not v.inputs]
+    tape = autograd.Tape(root, leaves, backend="python")
+    return (
+        "The same pass, recorded and printed as Python (autograd.Tape(o, "
+        "leaves).source()):\n\n" + tape.source()
+    )
+
+
 def compare_gradients(
     out: str, sizes: Sizes
 ) -> tuple[list[why_backprop.SizeResult], why_backprop.AccuracyResult]:
@@ -286,6 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _heading(1, "A neuron: its graph and its backward pass")
     root = backward_pass.neuron()
     viz.print_backward(root)
+    print()
+    print(neuron_program(root))
     try:
         backward_pass.write_pictures(root, args.out, "neuron")  # runs root.backward()
     except viz.RendererNotFound as error:  # the demos extra installs a renderer
