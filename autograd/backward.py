@@ -142,6 +142,21 @@ def _accumulate(held: list[tuple[Value, Any]]) -> None:
             leaf.grad = _add(before, leaf.grad)
 
 
+class _Held(list[tuple[Value, Any]]):
+    """The leaves a pass has set aside, with their gradients from before.
+
+    Put back when the pass fails, and also when the pass's frame is torn down
+    without a chance to run its handlers (a generator killed at a yield, which a
+    trace function raising on the yield's ``return`` event does), by ``__del__``.
+    """
+
+    done = False  # a class default: no __init__ for an interrupt to land in
+
+    def __del__(self) -> None:
+        if not self.done:
+            _restore(self)
+
+
 def _restore(held: list[tuple[Value, Any]]) -> None:
     """Put back every leaf's gradient from before a pass that did not complete."""
     for leaf, before in reversed(held):
@@ -207,7 +222,7 @@ def backward_steps(
     """
     _check_root(root, "backward_steps")
     seed = _check_seed(grad, create_graph)
-    held: list[tuple[Value, Any]] = []
+    held = _Held()
     try:
         order = _interior_order(root, held)
         root.grad = _add(root.grad, seed)
@@ -222,8 +237,10 @@ def backward_steps(
                 inp.grad = _add(inp.grad, contribution)
             yield Step(node, upstream, partials, contributions)
         _accumulate(held)  # inside: an interrupt here must undo it all too
+        held.done = True
     except BaseException:  # GeneratorExit too: a pass not run to the end
         _restore(held)
+        held.done = True
         raise
 
 
