@@ -100,3 +100,13 @@ def test_every_picture_the_home_page_shows_exists():
     assert pictures
     for picture in pictures:
         assert os.path.exists(INDEX.parent / picture), picture
+
+
+def test_the_op_counts_the_readme_gives_are_the_tables():
+    """Both op counts of the README (prose and table) are len(autograd.ops.OPS)."""
+    from autograd.ops import OPS
+
+    counts = re.findall(r"There are (\d+) ops", README)
+    counts += re.findall(r"\| (\d+), each one entry of a table", README)
+    assert len(counts) == 2
+    assert {int(n) for n in counts} == {len(OPS)}
