@@ -110,3 +110,10 @@ def test_the_op_counts_the_readme_gives_are_the_tables():
     counts += re.findall(r"\| (\d+), each one entry of a table", README)
     assert len(counts) == 2
     assert {int(n) for n in counts} == {len(OPS)}
+
+
+def test_no_line_of_the_readme_starts_with_an_inline_figure():
+    """A line opening with ``<!--`` ends a paragraph on GitHub: markers go inside."""
+    starts_inline = re.compile(r"\s*<!--\s*/?fig\b[^>]*-->\s*\S")
+    bad = [line for line in README.splitlines() if starts_inline.match(line)]
+    assert bad == []
