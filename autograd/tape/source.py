@@ -42,6 +42,10 @@ class _Readable(Python):
         text = finite_repr(value)
         return f"({text})" if text.startswith("-") else text
 
+    def assign(self, name: str, text: str) -> str:
+        """``name = text``, without parentheses around all of ``text``."""
+        return f"{name} = {_bare(text)}"
+
     def call(self, function: str, args: list[str]) -> str:
         """``m.<function>(...)``; ``m.select`` as a conditional expression."""
         if function == "select":
