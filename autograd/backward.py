@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 from autograd.kernels import PARTIALS, backward_pass
 from autograd.modes import state
 from autograd.ops import FLOAT_MATH, OPS
-from autograd.value import VALUE_MATH, Value
+from autograd.value import VALUE_MATH, Value, _items, _type_name
 
 __all__ = ["Step", "backward", "gradients", "local_partials", "topological_order"]
 
@@ -42,7 +42,7 @@ _HELD = float("0")
 
 def _check_root(root: Any, where: str) -> None:
     if not isinstance(root, Value):
-        raise TypeError(f"{where}: root must be a Value, got {type(root).__name__}")
+        raise TypeError(f"{where}: root must be a Value, got {_type_name(root)}")
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -97,26 +97,28 @@ class Step(NamedTuple):
     contributions: Sequence[Any]  # upstream * partial, one per input
 
 
-def _check_seed(grad: Any, create_graph: Any) -> Any:
+def _check_seed(grad: Any, create_graph: Any, where: str) -> Any:
+    """The seed as a float (a Value with ``create_graph``), or a clear error."""
     if type(create_graph) is not bool:
         raise TypeError(
-            f"backward: create_graph must be True or False, got "
-            f"{type(create_graph).__name__}: {create_graph!r}"
+            f"{where}: create_graph must be True or False, got "
+            f"{type(create_graph).__name__}"
         )
     if isinstance(grad, Value):
         return grad if create_graph else grad.data
     if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
         raise TypeError(
-            f"backward: grad (the seed) must be a number, got {type(grad).__name__}"
+            f"{where}: grad (the seed) must be a number or a Value, got "
+            f"{_type_name(grad)}"
         )
     try:
         seed = float(grad)
     except OverflowError:
         raise OverflowError(
-            "backward: grad (the seed) is too large for a float"
+            f"{where}: grad (the seed) is too large for a float"
         ) from None
     if math.isinf(seed) and grad != seed:  # a numpy longdouble past the range
-        raise OverflowError("backward: grad (the seed) is too large for a float")
+        raise OverflowError(f"{where}: grad (the seed) is too large for a float")
     return Value(seed) if create_graph else seed
 
 
@@ -218,10 +220,16 @@ def backward_steps(
     Leaves accumulate into ``.grad`` (as in PyTorch); every other node's ``.grad`` is
     set to this pass's value. When the iterator is exhausted the gradients are those
     of ``root.backward(grad)``; closed before that (or on an error), every leaf's
-    gradient is put back as it was.
+    gradient is put back as it was. The arguments are checked at the call, before
+    the first step.
     """
     _check_root(root, "backward_steps")
-    seed = _check_seed(grad, create_graph)
+    seed = _check_seed(grad, create_graph, "backward_steps")
+    return _steps(root, seed, create_graph)
+
+
+def _steps(root: Value, seed: Any, create_graph: bool) -> Generator[Step, None, None]:
+    """The pass of ``backward_steps``, its arguments checked."""
     held = _Held()
     try:
         order = _interior_order(root, held)
@@ -251,8 +259,9 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
     (``autograd.kernels.backward_pass``): one multiply-add per edge.
     """
     _check_root(root, "backward")
+    seed = _check_seed(grad, create_graph, "backward")
     if create_graph or state.observers:  # the observed path, one step at a time
-        steps = backward_steps(root, grad, create_graph=create_graph)
+        steps = _steps(root, seed, create_graph)
         try:
             for step in steps:
                 for observer in state.observers:
@@ -260,7 +269,6 @@ def backward(root: Value, grad: Any = 1.0, *, create_graph: bool = False) -> Non
         finally:  # an observer's error (AnomalyError) undoes the pass at once
             steps.close()
         return
-    seed = _check_seed(grad, create_graph)
     held: list[tuple[Value, Any]] = []
     try:
         order = _interior_order(root, held)
@@ -285,17 +293,11 @@ def gradients(
     be nested (``grad(grad(f))``) and has no side effects on the graph.
     """
     _check_root(root, "gradients")
-    if isinstance(wrt, Value) or not hasattr(wrt, "__iter__"):
-        raise TypeError(
-            f"gradients: wrt must be a sequence of Values, got {type(wrt).__name__}"
-        )
-    wrt = list(wrt)
+    wrt = list(_items(wrt, "gradients", "wrt", "Values"))
     for i, w in enumerate(wrt):
         if not isinstance(w, Value):
-            raise TypeError(
-                f"gradients: wrt[{i}] must be a Value, got {type(w).__name__}"
-            )
-    seed = _check_seed(grad, create_graph)
+            raise TypeError(f"gradients: wrt[{i}] must be a Value, got {_type_name(w)}")
+    seed = _check_seed(grad, create_graph, "gradients")
     grads: dict[Value, Any] = {root: seed}
     observers = state.observers
     for node in reversed(topological_order(root)):

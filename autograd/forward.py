@@ -26,7 +26,7 @@ from autograd.backward import local_partials
 from autograd.cost import record
 from autograd.functional import result_value
 from autograd.modes import Observer, enable_grad, observe, state
-from autograd.value import Value
+from autograd.value import Value, _items, _type_name
 
 __all__ = ["jvp"]
 
@@ -86,19 +86,13 @@ def _tracing() -> bool:
 def _scalars(name: str, values: Any) -> list[Any]:
     if isinstance(values, (Value, numbers.Real)):
         return [values]
-    try:
-        items = list(values)
-    except TypeError:
-        raise TypeError(
-            f"jvp: {name} must be a sequence of numbers or Values, "
-            f"got {type(values).__name__}"
-        ) from None
+    items = list(_items(values, "jvp", name, "numbers or Values"))
     for i, v in enumerate(items):
         if type(v) is float or type(v) is Value:
             continue  # the common cases, without the slower abstract-class check
         if isinstance(v, bool) or not isinstance(v, (Value, numbers.Real)):
             raise TypeError(
-                f"jvp: {name}[{i}] must be a number or a Value, got {type(v).__name__}"
+                f"jvp: {name}[{i}] must be a number or a Value, got {_type_name(v)}"
             )
         if not isinstance(v, Value):
             try:
@@ -137,7 +131,7 @@ def jvp(
     directions = _scalars("tangents", tangents)
     if len(points) != len(directions):
         raise ValueError(
-            f"jvp: {len(points)} inputs but {len(directions)} tangents; "
+            f"jvp: xs has {len(points)} inputs but tangents has {len(directions)}; "
             "give one tangent per input"
         )
     nested = any(isinstance(v, Value) for v in (*points, *directions))

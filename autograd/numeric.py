@@ -23,7 +23,7 @@ from autograd.backward import gradients
 from autograd.cost import record
 from autograd.functional import result_value
 from autograd.modes import no_grad
-from autograd.value import Value
+from autograd.value import Value, _show, _type_name
 
 __all__ = ["GradientMismatch", "check_grad", "default_step", "numeric_grad"]
 
@@ -50,24 +50,32 @@ def _call(f: Callable[..., Any], xs: Sequence[float]) -> float:
 
 def _check_callable(f: Any, where: str) -> None:
     if not callable(f):
-        raise TypeError(f"{where}: f must be callable, got {type(f).__name__}")
+        raise TypeError(f"{where}: f must be callable, got {_type_name(f)}")
 
 
 def _check_step(eps: Any, where: str) -> None:
     if eps is None:
         return
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise TypeError(
-            f"{where}: eps must be a number or None, got {type(eps).__name__}"
-        )
-    if not (math.isfinite(eps) and float(eps) > 0.0):
-        raise ValueError(f"{where}: eps must be a finite number > 0, got {eps!r}")
+        raise TypeError(f"{where}: eps must be a number or None, got {_type_name(eps)}")
+    if not (_finite(eps) and float(eps) > 0.0):
+        raise ValueError(f"{where}: eps must be a finite number > 0, got {_show(eps)}")
+
+
+def _finite(x: numbers.Real) -> bool:
+    """Whether ``x`` is a finite number within the float range."""
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:  # an int or Fraction past the float range
+        return False
 
 
 def _points(xs: Any, where: str) -> list[float]:
-    if isinstance(xs, (Value, numbers.Real, str, bytes)) or not hasattr(xs, "__iter__"):
+    if isinstance(xs, (Value, numbers.Real, str, bytes, bytearray)) or not hasattr(
+        xs, "__iter__"
+    ):
         raise TypeError(
-            f"{where}: xs must be a sequence of numbers, got {type(xs).__name__}"
+            f"{where}: xs must be a sequence of numbers, got {_type_name(xs)}"
         )
     return [_number(x, i, where) for i, x in enumerate(xs)]
 
@@ -88,6 +96,11 @@ def numeric_grad(
     and once at ``xs``, P + 1 calls, and is less accurate.
     """
     _check_callable(f, "numeric_grad")
+    if not isinstance(method, str):
+        raise TypeError(
+            f"numeric_grad: method must be 'central' or 'forward', got "
+            f"{_type_name(method)}"
+        )
     if method not in _METHODS:
         raise ValueError(
             f"numeric_grad: method must be 'central' or 'forward', got {method!r}"
@@ -100,7 +113,9 @@ def numeric_grad(
         for i, x in enumerate(point):
             h = default_step(x, method) if eps is None else (x + eps) - x
             if h == 0.0:
-                raise ValueError(f"numeric_grad: step {eps!r} vanishes at x[{i}]={x!r}")
+                raise ValueError(
+                    f"numeric_grad: step eps={eps!r} vanishes at xs[{i}]={x!r}"
+                )
             point[i] = x + h
             above = _call(f, point)
             if method == "forward":
@@ -130,11 +145,12 @@ def check_grad(
     for name, tolerance in (("rtol", rtol), ("atol", atol)):
         if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real):
             raise TypeError(
-                f"check_grad: {name} must be a number, got {type(tolerance).__name__}"
+                f"check_grad: {name} must be a number, got {_type_name(tolerance)}"
             )
-        if not (math.isfinite(tolerance) and tolerance >= 0.0):
+        if not (_finite(tolerance) and tolerance >= 0.0):
             raise ValueError(
-                f"check_grad: {name} must be a finite number >= 0, got {tolerance!r}"
+                f"check_grad: {name} must be a finite number >= 0, got "
+                f"{_show(tolerance)}"
             )
     _check_step(eps, "check_grad")
     point = _points(xs, "check_grad")
@@ -160,7 +176,7 @@ def _number(x: Any, i: int, where: str) -> float:
     if isinstance(x, Value):
         value = x.data
     elif isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{where}: xs[{i}] must be a number, got {type(x).__name__}")
+        raise TypeError(f"{where}: xs[{i}] must be a number, got {_type_name(x)}")
     else:
         try:
             value = float(x)
@@ -168,6 +184,6 @@ def _number(x: Any, i: int, where: str) -> float:
             value = math.inf
     if not math.isfinite(value):
         raise ValueError(
-            f"{where}: finite differences need finite inputs, got xs[{i}]={x!r}"
+            f"{where}: finite differences need finite inputs, got xs[{i}]={_show(x)}"
         )
     return value

@@ -91,10 +91,11 @@ class Value:
 
     @inputs.setter
     def inputs(self, value: Any) -> None:
-        raise AttributeError(
-            "Value.inputs is read-only: a node's inputs are fixed when its op makes "
-            "it (so every graph is acyclic); build a new node instead"
-        )
+        _read_only("inputs")
+
+    @inputs.deleter
+    def inputs(self) -> None:
+        _read_only("inputs")
 
     @property
     def op(self) -> str:
@@ -103,9 +104,11 @@ class Value:
 
     @op.setter
     def op(self, value: Any) -> None:
-        raise AttributeError(
-            "Value.op is read-only: a node's op is fixed when it is made"
-        )
+        _read_only("op")
+
+    @op.deleter
+    def op(self) -> None:
+        _read_only("op")
 
     @property
     def label(self) -> str:
@@ -117,6 +120,10 @@ class Value:
         if type(value) is not str:
             _check_label(value)
         self._label = value
+
+    @label.deleter
+    def label(self) -> None:
+        self._label = ""
 
     def __bool__(self) -> bool:
         return bool(self.data)
@@ -132,7 +139,7 @@ class Value:
     # -- arithmetic --------------------------------------------------------------
 
     def __add__(self, other: Operand) -> Value:
-        right = other if type(other) is Value else _constant(other)
+        right = other if type(other) is Value else _constant(other, "+", False)
         if right is None:
             return NotImplemented
         if state.plain:
@@ -146,25 +153,25 @@ class Value:
         return _node(self.data + right.data, (self, right), "add")
 
     def __radd__(self, other: Number) -> Value:
-        left = _constant(other)
+        left = _constant(other, "+", True)
         if left is None:
             return NotImplemented
         return _node(left.data + self.data, (left, self), "add")
 
     def __sub__(self, other: Operand) -> Value:
-        right = other if type(other) is Value else _constant(other)
+        right = other if type(other) is Value else _constant(other, "-", False)
         if right is None:
             return NotImplemented
         return _node(self.data - right.data, (self, right), "sub")
 
     def __rsub__(self, other: Number) -> Value:
-        left = _constant(other)
+        left = _constant(other, "-", True)
         if left is None:
             return NotImplemented
         return _node(left.data - self.data, (left, self), "sub")
 
     def __mul__(self, other: Operand) -> Value:
-        right = other if type(other) is Value else _constant(other)
+        right = other if type(other) is Value else _constant(other, "*", False)
         if right is None:
             return NotImplemented
         if state.plain:
@@ -178,19 +185,19 @@ class Value:
         return _node(self.data * right.data, (self, right), "mul")
 
     def __rmul__(self, other: Number) -> Value:
-        left = _constant(other)
+        left = _constant(other, "*", True)
         if left is None:
             return NotImplemented
         return _node(left.data * self.data, (left, self), "mul")
 
     def __truediv__(self, other: Operand) -> Value:
-        right = other if type(other) is Value else _constant(other)
+        right = other if type(other) is Value else _constant(other, "/", False)
         if right is None:
             return NotImplemented
         return _node(_DIV(self.data, right.data), (self, right), "div")
 
     def __rtruediv__(self, other: Number) -> Value:
-        left = _constant(other)
+        left = _constant(other, "/", True)
         if left is None:
             return NotImplemented
         return _node(_DIV(left.data, self.data), (left, self), "div")
@@ -198,7 +205,7 @@ class Value:
     def __pow__(self, other: Operand) -> Value:
         if type(other) is Value:
             return _node(_POW(self.data, other.data), (self, other), "pow")
-        exponent = _constant(other)
+        exponent = _constant(other, "**", False)
         if exponent is None:
             return NotImplemented
         return _node(
@@ -206,7 +213,7 @@ class Value:
         )
 
     def __rpow__(self, other: Number) -> Value:
-        base = _constant(other)
+        base = _constant(other, "**", True)
         if base is None:
             return NotImplemented
         return _node(_POW(base.data, self.data), (base, self), "pow")
@@ -264,11 +271,7 @@ class Value:
 
     def leaky_relu(self, slope: Operand = 0.01) -> Value:
         """x if x > 0 else slope * x."""
-        other = slope if type(slope) is Value else _constant(slope)
-        if other is None:
-            raise TypeError(
-                f"leaky_relu: slope must be a number, got {type(slope).__name__}"
-            )
+        other = slope if type(slope) is Value else _lift(slope, "leaky_relu: slope")
         return _node(
             _FORWARD["leaky_relu"](self.data, other.data), (self, other), "leaky_relu"
         )
@@ -300,6 +303,18 @@ class Value:
     def detach(self) -> Value:
         """A new leaf with the same number and label, cut off from the graph."""
         return Value(self.data, self.label)
+
+
+def _read_only(name: str) -> None:
+    why = {
+        "inputs": "a node's inputs are fixed when its op makes it (so every graph "
+        "is acyclic)",
+        "op": "a node's op is fixed when it is made (an entry of autograd.ops.OPS)",
+    }[name]
+    raise AttributeError(
+        f"Value.{name} is read-only: {why}; build a new node instead "
+        "(or a new leaf: v.detach())"
+    )
 
 
 def _check_label(label: Any) -> None:
@@ -357,12 +372,53 @@ def _show(data: Any) -> str:
     return text
 
 
-def _constant(x: Any) -> Value | None:
-    """A leaf for a number on the other side of an operator; None if not a number."""
+def _constant(x: Any, symbol: str = "", reflected: bool = False) -> Value | None:
+    """A leaf for a number on the other side of an operator.
+
+    None (the operator returns NotImplemented) for a type that may know how to
+    combine with a Value; for what surely cannot (a str, a list, None, a complex, a
+    numpy array or bool, ...) a TypeError that says so, where Python's own message
+    would be confusing (``can't multiply sequence by non-int``) or numpy's would
+    not name the operand.
+    """
     kind = type(x)
     if kind is float or kind is int or isinstance(x, numbers.Real):
         return Value(x)
+    if symbol and (isinstance(x, _NOT_NUMBERS) or kind.__module__ == "numpy"):
+        names = (_type_name(x), "Value") if reflected else ("Value", _type_name(x))
+        if kind.__module__ == "numpy":
+            why = (
+                "numpy arrays and numpy bools are not numbers (a numpy number is: "
+                "float(x) converts one)"
+            )
+        elif isinstance(x, decimal.Decimal):
+            why = "a Decimal is not converted implicitly, as with floats: float(d)"
+        else:
+            why = (
+                "a Value combines with numbers and Values only (autograd.sum, "
+                "dot and linear take lists)"
+            )
+        raise TypeError(
+            f"unsupported operand type(s) for {symbol}: '{names[0]}' and "
+            f"'{names[1]}': {why}"
+        )
     return None
+
+
+_NOT_NUMBERS = (
+    str,
+    bytes,
+    bytearray,
+    list,
+    tuple,
+    dict,
+    set,
+    frozenset,
+    range,
+    type(None),
+    complex,
+    decimal.Decimal,
+)
 
 
 def _node(data: float, inputs: tuple[Value, ...], op: str) -> Value:
@@ -394,14 +450,30 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _items(items: Any, where: str, what: str, of: str) -> tuple[Any, ...]:
+    """``items`` as a tuple; a TypeError naming ``what`` if it is not a collection."""
+    if isinstance(items, (Value, str, bytes, bytearray)) or not hasattr(
+        items, "__iter__"
+    ):
+        error = None
+    else:
+        try:
+            return tuple(items)
+        except TypeError as caught:  # iter() refused: a 0-d numpy array, ...
+            error = caught
+    raise TypeError(
+        f"{where}: {what} must be a list (or other iterable) of {of}, got "
+        f"{_type_name(items)}"
+    ) from error
+
+
 def _values(items: Iterable[Operand], where: str, what: str) -> tuple[Value, ...]:
     """``items`` as a tuple of Values: the tuple itself when it holds only Values."""
-    if isinstance(items, (Value, str, bytes)) or not hasattr(items, "__iter__"):
-        raise TypeError(
-            f"{where}: {what} must be a list (or other iterable) of Values or "
-            f"numbers, got {_type_name(items)}"
-        )
-    values: tuple[Any, ...] = tuple(items)
+    values: tuple[Any, ...] = (
+        items
+        if type(items) is tuple
+        else _items(items, where, what, "Values or numbers")
+    )
     for v in values:
         if type(v) is not Value:
             return tuple(
@@ -414,7 +486,12 @@ def _lift(x: Any, where: str) -> Value:
     if type(x) is Value:
         return x
     if isinstance(x, numbers.Real):
-        return Value(x)
+        try:
+            return Value(x)
+        except OverflowError:
+            raise OverflowError(
+                f"{where} ({_show(x)}) is too large for a float"
+            ) from None
     raise TypeError(f"{where} must be a Value or a number, got {_type_name(x)}")
 
 
@@ -513,13 +590,8 @@ def linear_layer(
     return outs
 
 
-def _values_or_rows(rows: Any) -> Any:
-    if isinstance(rows, (Value, str, bytes)) or not hasattr(rows, "__iter__"):
-        raise TypeError(
-            f"linear_layer: weight_rows must be a list of rows (lists of Values), "
-            f"got {_type_name(rows)}"
-        )
-    return rows
+def _values_or_rows(rows: Any, where: str = "linear_layer") -> Any:
+    return _items(rows, where, "weight_rows", "rows (lists of Values)")
 
 
 def linear_layer_batch(
@@ -539,7 +611,7 @@ def linear_layer_batch(
     # was 40% of the forward pass. Here a weight's number is read once per batch.
     rows = [
         _values(ws, "linear_layer_batch", f"weight_rows[{r}]")
-        for r, ws in enumerate(_values_or_rows(weight_rows))
+        for r, ws in enumerate(_values_or_rows(weight_rows, "linear_layer_batch"))
     ]
     bs = _values(biases, "linear_layer_batch", "biases")
     if len(rows) != len(bs):
@@ -550,13 +622,9 @@ def linear_layer_batch(
     # Each row with its numbers, read once: (weights, their numbers, bias, its number)
     layer = [(ws, [w.data for w in ws], b, b.data) for ws, b in zip(rows, bs)]
     lengths = {len(ws) for ws in rows}
-    if isinstance(batch, (Value, str, bytes)) or not hasattr(batch, "__iter__"):
-        raise TypeError(
-            f"linear_layer_batch: batch must be a list of samples, got "
-            f"{_type_name(batch)}"
-        )
+    samples = _items(batch, "linear_layer_batch", "batch", "samples")
     outputs = []
-    for i, inputs in enumerate(batch):
+    for i, inputs in enumerate(samples):
         xs = _values(inputs, "linear_layer_batch", f"batch[{i}]")
         if lengths and lengths != {len(xs)}:
             n = next(m for m in lengths if m != len(xs))

@@ -94,7 +94,7 @@ def test_jvp_accepts_a_single_number():
 
 def test_jvp_rejects_mismatched_lengths():
     """One tangent per input, or a ValueError naming both counts."""
-    with pytest.raises(ValueError, match="2 inputs but 1 tangents"):
+    with pytest.raises(ValueError, match="xs has 2 inputs but tangents has 1"):
         jvp(lambda x, y: x * y, [1.0, 2.0], [1.0])
 
 
