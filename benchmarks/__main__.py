@@ -141,6 +141,20 @@ def _figures(
     out["random_graphs"].update(
         size=f"{size:,}", speedup=fmt_ratio(graphs[size]["ratios"])
     )
+    torch_numbers = sections["pytorch"].numbers
+    if "runs" in torch_numbers:
+        from benchmarks.cases import TORCH_SCALAR, TORCH_VEC
+
+        torch_runs = torch_numbers["runs"]
+        out["pytorch"].update(
+            vectorized=fmt_time(torch_runs.median(TORCH_VEC)),
+            vectorized_over_ours=fmt_ratio(torch_runs.ratios(TORCH_VEC, OURS)),
+            scalar_over_ours=fmt_ratio(torch_runs.ratios(TORCH_SCALAR, OURS)),
+        )
+    chains = sections["chains"].numbers
+    out["chains"].update(
+        micrograd=f"{chains['micrograd']:,}", ours=f"{chains['ours']:,}"
+    )
     mem = sections["memory"].numbers
     out["memory"].update(
         ours=f"{mem[OURS]['bytes_per_node']:.0f}",
