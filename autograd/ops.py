@@ -54,8 +54,13 @@ partials are NaN (no branch is right). Where a partial is singular (sqrt at 0) i
 mode reports it. ``x ** 0`` is the constant 1: d/dx x ** y is 0 wherever y = 0 (NaN
 at x = NaN), for a number and a Value exponent alike (``pow_const`` and ``pow``
 share that rule); a number exponent is a constant, whose partial is 0. Rules are
-smooth wherever their op is (no ``abs`` or ``select`` inside a smooth function's
-partial), so that derivatives of every order are exact there.
+smooth wherever their op is: ``abs`` and ``select`` appear in a smooth function's
+partial only to choose between forms of the same function (the ranges of ``pow``'s
+rule), so that derivatives of every order are exact there. A branch not taken must
+not turn a derivative of the rule into NaN: its inputs are chosen (with ``select``)
+so that its own partials are finite where it is not taken, and conditions are linear
+in the numbers they test, whose partials are then finite too (a select passes
+upstream * 0 to its condition, NaN when that partial is infinite).
 
 This module imports nothing of ours, so it can be read on its own.
 """

@@ -356,7 +356,7 @@ def _as_float(data: Any) -> float:
 def _type_name(data: Any) -> str:
     """``str`` for a builtin type, ``numpy.bool`` (module and name) for any other."""
     kind = type(data)
-    if kind.__module__ == "builtins":
+    if kind.__module__ == "builtins" or kind is Value:
         return kind.__qualname__
     return f"{kind.__module__}.{kind.__qualname__}"
 

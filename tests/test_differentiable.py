@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import mpmath
 import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
@@ -327,7 +328,6 @@ def test_mixed_derivative_of_x_to_the_y_at_y_zero_is_one_over_x(x):
 def test_mixed_derivative_of_x_to_the_y_is_right(x, y):
     """d/dy (d/dx x ** y) = x**(y-1) (1 + y log x), to a few ulps (mpmath), also
     where y - 1 rounds and |log x| is large."""
-    mpmath = pytest.importorskip("mpmath")
     with mpmath.workprec(120):
         X, Y = mpmath.mpf(x), mpmath.mpf(y)
         expected = float(X ** (Y - 1) * (1 + Y * mpmath.log(X)))
