@@ -4,7 +4,7 @@ Central differences, (f(x + h) - f(x - h)) / 2h, have a truncation error of orde
 h**2 * |f'''| and a round-off error of order u * |f| / h, where u = 2**-52 is the
 float precision. The two balance at h ~ u**(1/3) ~ 6e-6 (times the scale of x), which
 leaves about 10 correct digits: good enough to catch any wrong derivative rule, never
-exact. That is the whole reason to use backpropagation (see the README).
+exact. That is the whole reason to use backpropagation (see docs/why-backprop.md).
 
 Forward differences, (f(x + h) - f(x)) / h, need one call per input (plus one for
 f(x)) but have a truncation error of order h * |f''|: the best step is u**(1/2) ~ 1.5e-8

@@ -197,7 +197,7 @@ def test_remembered_sites_do_not_keep_a_graph_alive() -> None:
 
 
 def test_example_message_in_the_readme() -> None:
-    """The README's example message is what anomaly mode prints."""
+    """The example message of docs/errors.md is what anomaly mode prints."""
     with detect_anomaly():
         x = Value(-1.0)
         y = (x * x - 1.0).sqrt() + x

@@ -5,8 +5,8 @@ the whole float range (NaN, +-inf, -0.0, subnormals, 1e308, ...), and on random
 programs over all ops. Each call must either return what plain-float math returns
 (the same value, or both NaN) or raise a documented error; where the engine raises
 but plain math returns a number, the case must be one of the documented deviations
-(``DEVIATIONS``, the README's hostile-number table). ``backward()`` afterwards raises
-nothing in an ordinary pass, only documented errors in a differentiable one.
+(``DEVIATIONS``, docs/errors.md's hostile-number table). ``backward()`` afterwards
+raises nothing, in an ordinary pass or a differentiable one.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from autograd import AnomalyError, Value, detect_anomaly
 from autograd.ops import OPS
 
 DOCUMENTED = (ValueError, ZeroDivisionError, OverflowError, TypeError)
-"""The errors an op may raise outside anomaly mode (README, Errors and guarantees)."""
+"""The errors an op may raise outside anomaly mode (docs/errors.md)."""
 
 HOSTILE = (
     math.nan,
@@ -140,7 +140,7 @@ DEVIATIONS: dict[str, Callable[..., bool]] = {
     "pow_const": _pow_deviates,
     "exp": lambda x: x == math.inf,  # OverflowError, where math.exp gives inf
 }
-"""Where an op raises although plain math returns a number (the README says so)."""
+"""Where an op raises although plain math returns a number (docs/errors.md says so)."""
 
 
 def same(a: float, b: float, tolerance: float = 0.0) -> bool:

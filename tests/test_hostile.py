@@ -1,6 +1,6 @@
 """Hostile numbers: what Value accepts, and what each op does at NaN, +-inf and -0.0.
 
-Each case here is a row of the README's hostile-number table ("Errors and
+Each case here is a row of the hostile-number tables of docs/errors.md ("Errors and
 guarantees"); the fuzz test (test_fuzz.py) checks the same rules at random.
 """
 
