@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from autograd.kernels import PARTIALS, backward_pass
@@ -202,12 +203,32 @@ def _interior_order(root: Value, held: list[tuple[Value, Any]]) -> list[Value]:
     return order
 
 
-def _derive(node: Value, upstream: Any) -> tuple[Sequence[Any], list[Any]]:
-    """A node's partials and contributions as Values (a differentiable pass)."""
+def _derive(
+    node: Value, upstream: Any, targets: Sequence[Value] = ()
+) -> tuple[Sequence[Any], list[Any]]:
+    """A node's partials and contributions as Values (a differentiable pass),
+    the contributions added into ``targets``' gradients (their sums are checked as
+    the step, not as the user's ops)."""
     state.deriving += 1
     try:
         partials = local_partials(node, True)
-        return partials, [upstream * p for p in partials]
+        contributions = [upstream * p for p in partials]
+        for inp, contribution in zip(targets, contributions):
+            inp.grad = _add(inp.grad, contribution)
+        return partials, contributions
+    finally:
+        state.deriving -= 1
+
+
+@contextmanager
+def _deriving(create_graph: bool) -> Iterator[None]:
+    """While a differentiable pass adds its Values, they are not the user's ops."""
+    if not create_graph:
+        yield
+        return
+    state.deriving += 1
+    try:
+        yield
     finally:
         state.deriving -= 1
 
@@ -233,18 +254,20 @@ def _steps(root: Value, seed: Any, create_graph: bool) -> Generator[Step, None, 
     held = _Held()
     try:
         order = _interior_order(root, held)
-        root.grad = _add(root.grad, seed)
+        with _deriving(create_graph):
+            root.grad = _add(root.grad, seed)
         for node in reversed(order):
             upstream = node.grad
             if create_graph:
-                partials, contributions = _derive(node, upstream)
+                partials, contributions = _derive(node, upstream, node._inputs)
             else:
                 partials = local_partials(node)
                 contributions = [upstream * p for p in partials]
-            for inp, contribution in zip(node._inputs, contributions):
-                inp.grad = _add(inp.grad, contribution)
+                for inp, contribution in zip(node._inputs, contributions):
+                    inp.grad = _add(inp.grad, contribution)
             yield Step(node, upstream, partials, contributions)
-        _accumulate(held)  # inside: an interrupt here must undo it all too
+        with _deriving(create_graph):
+            _accumulate(held)  # inside: an interrupt here must undo it all too
         held.done = True
     except BaseException:  # GeneratorExit too: a pass not run to the end
         _restore(held)

@@ -251,6 +251,15 @@ def test_anomaly_in_a_differentiable_pass_names_the_users_op():
     assert (caught.value.phase, caught.value.op) == ("backward", "sqrt")
 
 
+def test_anomaly_names_the_users_op_where_contributions_add_up():
+    """Two infinite contributions to one node are added in the differentiable pass;
+    the error still names sqrt, the op whose contribution is infinite."""
+    x = Value(0.0)
+    y = x.sqrt() * 2.0 + x.sqrt()
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"^sqrt\(0\.0\)"):
+        y.backward(create_graph=True)
+
+
 def test_anomaly_in_nested_grad_names_the_users_op():
     """grad(grad(f)) in anomaly mode at x**y with x < 0: pow, not the rule's log."""
     with detect_anomaly(), pytest.raises(AnomalyError, match=r"^pow\(") as caught:
