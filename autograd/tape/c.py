@@ -93,24 +93,31 @@ def _op_functions() -> list[str]:
     return lines
 
 
+def _nary_header(shape: Any) -> list[str]:
+    """An n-ary instruction's inputs ``s`` and group length ``m``, in C."""
+    return [
+        "    const int32_t *s = c + 3;",
+        f"    int32_t m = (c[2] - {shape.tail}) / {shape.groups};",
+    ]
+
+
+def _element(j: int) -> str:
+    """The current element of group j, in the loop over ``j`` (C's, not Python's)."""
+    return f"V[s[{j}*m + j]]"
+
+
+def _tail(shape: Any) -> Any:
+    return lambda t: f"V[s[{shape.groups}*m + {t}]]"
+
+
 def _forward_case(k: int) -> list[str]:
     op, total = VARIANTS[k]
     lines = [f"case {k}: {{ /* {op.name}{' (total)' if total else ''} */"]
     if op.nary:
         shape = op.nary
-        lines += [
-            "    const int32_t *s = c + 3;",
-            f"    int32_t m = (c[2] - {shape.tail}) / {shape.groups};",
-        ]
-        statements, start = start_text(
-            shape, C(), lambda t: f"V[s[{shape.groups}*m + {t}]]"
-        )
-        (term_statements, term), _, _ = nary_pieces(
-            shape,
-            C(),
-            lambda j: f"V[s[{j}*m + j]]",
-            lambda t: f"V[s[{shape.groups}*m + {t}]]",
-        )
+        lines += _nary_header(shape)
+        statements, start = start_text(shape, C(), _tail(shape))
+        (term_statements, term), _, _ = nary_pieces(shape, C(), _element, _tail(shape))
         lines += ["    " + s for s in statements]
         lines += [
             f"    double acc = {start}, comp = 0.0;",
@@ -142,16 +149,8 @@ def _backward_case(k: int) -> list[str]:
     lines = [f"case {k}: {{ /* {op.name}{' (total)' if total else ''} */"]
     if op.nary:
         shape = op.nary
-        lines += [
-            "    const int32_t *s = c + 3;",
-            f"    int32_t m = (c[2] - {shape.tail}) / {shape.groups};",
-        ]
-        _, groups, tails = nary_pieces(
-            shape,
-            C(),
-            lambda j: f"V[s[{j}*m + j]]",
-            lambda t: f"V[s[{shape.groups}*m + {t}]]",
-        )
+        lines += _nary_header(shape)
+        _, groups, tails = nary_pieces(shape, C(), _element, _tail(shape))
         for g, (statements, text, partial, _) in enumerate(groups):
             lines += [
                 "    for (int32_t j = 0; j < m; j++) {",
