@@ -109,20 +109,31 @@ def _partials_source(op: Op) -> list[str]:
     ]
 
 
-def _term(shape: Any) -> str:
-    """The function ``map`` applies to the elements: a C function where one fits."""
+def simple_term(shape: Any) -> str | None:
+    """``"elements"`` if an n-ary op's term is its one element (``sum``),
+    ``"product"`` if it is ``e0 * e1`` (``dot``, ``linear``), else None: the two
+    terms a C function computes (``sum`` itself, ``operator.mul`` in ``map``)."""
     elements = [variable(f"e{j}") for j in range(shape.groups)]
     term = shape.term(elements, SYMBOLS)
     if term is elements[0] and shape.groups == 1:
-        return ""  # the elements themselves
+        return "elements"
     if (
         term.kind == "mul"
         and shape.groups == 2
         and term.args[0] is elements[0]
         and term.args[1] is elements[1]
     ):
-        return "_mul"
-    statements, (text,) = _printer().block([term])
+        return "product"
+    return None
+
+
+def _term(shape: Any) -> str:
+    """The function ``map`` applies to the elements: a C function where one fits."""
+    kind = simple_term(shape)
+    if kind is not None:
+        return "" if kind == "elements" else "_mul"
+    elements = [variable(f"e{j}") for j in range(shape.groups)]
+    statements, (text,) = _printer().block([shape.term(elements, SYMBOLS)])
     if statements:
         raise TypeError(f"a term with shared subexpressions: {text}")
     return f"lambda {', '.join(f'e{j}' for j in range(shape.groups))}: {text}"

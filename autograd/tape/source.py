@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.expr import SYMBOLS, Expr, Python, variable
-from autograd.kernels import FORWARD, REDUCE, TOTAL
+from autograd.kernels import FORWARD, REDUCE, TOTAL, simple_term
 from autograd.ops import COMPENSATED_SUM, FLOAT_MATH, OPS, PRIMITIVES, Op
 from autograd.tape.codegen import backward_piece, contribution, nary_pieces, start_text
 from autograd.tape.record import VARIANTS, Recording, finite_repr, identifier
@@ -167,19 +167,13 @@ def _nary_inline(
     """An n-ary forward as builtin sum() over C-level map where the term allows."""
     shape = op.nary
     assert shape is not None
-    elements = [variable(f"e{j}") for j in range(shape.groups)]
-    term = shape.term(elements, SYMBOLS)
     start_statements, start = start_text(shape, _Readable(), lambda t: tail[t])
     if start_statements:
         return ""
-    if shape.groups == 1 and term is elements[0]:
+    kind = simple_term(shape)
+    if kind == "elements":
         return f"_sum({parts[0]}, {start})"
-    if (
-        shape.groups == 2
-        and term.kind == "mul"
-        and term.args[0] is elements[0]
-        and term.args[1] is elements[1]
-    ):
+    if kind == "product":
         if not COMPENSATED_SUM and len(groups[0]) <= 64:
             # sum() adds one by one up to Python 3.11: the same additions, inline
             return " + ".join([start, *(f"{w} * {x}" for w, x in zip(*groups))])
