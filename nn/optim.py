@@ -99,6 +99,15 @@ class Optimizer:
     def lr(self, value: float) -> None:
         self._lr = real(type(self).__name__, "lr", value)
 
+    @property
+    def weight_decay(self) -> float:
+        """The L2 penalty's factor, a finite number >= 0."""
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = real(type(self).__name__, "weight_decay", value)
+
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0.0."""
         for p in self.params:
@@ -138,15 +147,6 @@ class SGD(Optimizer):
     @momentum.setter
     def momentum(self, value: float) -> None:
         self._momentum = real(type(self).__name__, "momentum", value)
-
-    @property
-    def weight_decay(self) -> float:
-        """The L2 penalty's factor, a finite number >= 0."""
-        return self._weight_decay
-
-    @weight_decay.setter
-    def weight_decay(self, value: float) -> None:
-        self._weight_decay = real(type(self).__name__, "weight_decay", value)
 
     def step(self) -> None:
         """One update of every parameter."""
@@ -229,15 +229,6 @@ class Adam(Optimizer):
     @eps.setter
     def eps(self, value: float) -> None:
         self._eps = real(type(self).__name__, "eps", value, low_open=True)
-
-    @property
-    def weight_decay(self) -> float:
-        """The L2 penalty's factor, a finite number >= 0."""
-        return self._weight_decay
-
-    @weight_decay.setter
-    def weight_decay(self, value: float) -> None:
-        self._weight_decay = real(type(self).__name__, "weight_decay", value)
 
     def step(self) -> None:
         """One update of every parameter."""
