@@ -9,6 +9,7 @@ in the loops that build graphs.
 
 from __future__ import annotations
 
+import importlib
 import math
 import numbers
 import os
@@ -116,3 +117,16 @@ def path(where: str, value: Any) -> str:
 def is_number(x: Any) -> bool:
     """A Value or a real number (what a Value's operators accept)."""
     return type(x) is Value or isinstance(x, (Value, numbers.Real))
+
+
+def import_extra(module: str, extra: str, where: str, what: str) -> Any:
+    """``module``, or ``ModuleNotFoundError`` naming the extra that installs it."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            f"{where} needs {what}, which is not installed: "
+            f'pip install "scalar-autograd[{extra}]" '
+            f'(in a clone: pip install -e ".[{extra}]")',
+            name=module,
+        ) from error

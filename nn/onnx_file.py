@@ -14,7 +14,6 @@ it. Both come with the ``onnx`` extra.
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import struct
@@ -33,20 +32,13 @@ ONNX_OPS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid"}
 """Our activation names and their ONNX ops (None: no op)."""
 
 DTYPES = ("float64", "float32")
-INSTALL = 'pip install "scalar-autograd[onnx]" (in a clone: pip install -e ".[onnx]")'
 
 assert set(ONNX_OPS) == set(ACTIVATION_MODULES)  # the same activations as to_torch
 
 
 def import_onnx(where: str) -> Any:
     """The ``onnx`` module, or ``ModuleNotFoundError`` saying what to install."""
-    try:
-        return importlib.import_module("onnx")
-    except ModuleNotFoundError as error:
-        raise ModuleNotFoundError(
-            f"{where} needs the onnx package, which is not installed: {INSTALL}",
-            name="onnx",
-        ) from error
+    return _checks.import_extra("onnx", "onnx", where, "the onnx package")
 
 
 def _pack(numbers: list[float], dtype: str, names: list[str]) -> bytes:

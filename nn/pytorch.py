@@ -24,10 +24,9 @@ absence is a ``ModuleNotFoundError`` that says which extra to install.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from nn._checks import describe
+from nn._checks import describe, import_extra
 from nn.layers import MLP, DenseLayer, dense_layers
 from nn.module import Module
 
@@ -36,18 +35,10 @@ __all__ = ["ACTIVATION_MODULES", "mlp_from_torch", "to_torch", "torch_state_dict
 ACTIVATION_MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
 """Our activation names and the ``torch.nn`` modules they map to (None: no module)."""
 
-INSTALL = 'pip install "scalar-autograd[torch]" (in a clone: pip install -e ".[torch]")'
-
 
 def import_torch(where: str) -> Any:
     """The ``torch`` module, or ``ModuleNotFoundError`` saying what to install."""
-    try:
-        return importlib.import_module("torch")
-    except ModuleNotFoundError as error:
-        raise ModuleNotFoundError(
-            f"{where} needs PyTorch, which is not installed: {INSTALL}",
-            name="torch",
-        ) from error
+    return import_extra("torch", "torch", where, "PyTorch")
 
 
 def _positions(stack: list[DenseLayer], where: str) -> list[int]:
